@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,8 @@ entry_free(struct fs_entry *e)
 	free(e->file);
 }
 
-/* Frees the entries from `n` on; the set keeps the first n. */
-static void
-truncate_set(struct fs_ruleset *set, size_t n)
+void
+fs_ruleset_truncate(struct fs_ruleset *set, size_t n)
 {
 	while (set->n > n)
 		entry_free(&set->v[--set->n]);
@@ -41,7 +41,7 @@ fs_ruleset_free(struct fs_ruleset *set)
 {
 	if (set == NULL)
 		return;
-	truncate_set(set, 0);
+	fs_ruleset_truncate(set, 0);
 	free(set->v);
 	fs_ruleset_init(set);
 }
@@ -111,6 +111,33 @@ first_word(const char *text, size_t len, size_t *start)
 	return q - p;
 }
 
+/*
+ * Returns true if a file that starts with "flow" reads as Junos: it names
+ * routing-options, or has a "then" followed by a statement rather than a
+ * block (ExaBGP always writes "then {").
+ */
+static bool
+junos_flow(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	if (memmem(text, len, "routing-options", 15) != NULL)
+		return true;
+	while ((p = memmem(p, (size_t)(end - p), "then", 4)) != NULL) {
+		const char *q = p + 4;
+
+		if ((p == text || isspace((unsigned char)p[-1])) && q < end &&
+		    isspace((unsigned char)*q)) {
+			while (q < end && isspace((unsigned char)*q))
+				q++;
+			if (q < end && *q != '{')
+				return true;
+		}
+		p += 4;
+	}
+	return false;
+}
+
 enum fs_syntax
 fs_ruleset_detect(const char *text, size_t len)
 {
@@ -126,9 +153,8 @@ fs_ruleset_detect(const char *text, size_t len)
 			return FS_SYNTAX_JUNOS;
 	for (size_t i = 0; i < sizeof(exabgp) / sizeof(exabgp[0]); i++)
 		if (n == strlen(exabgp[i]) && memcmp(text + start, exabgp[i], n) == 0)
-			/* Junos also has "flow { route ... }", under routing-options. */
-			return memmem(text, len, "routing-options", 15) ?
-			    FS_SYNTAX_JUNOS : FS_SYNTAX_EXABGP;
+			return junos_flow(text, len) ? FS_SYNTAX_JUNOS :
+			    FS_SYNTAX_EXABGP;
 	return FS_SYNTAX_ONELINE;
 }
 
@@ -197,7 +223,7 @@ fs_read_oneline(struct fs_ruleset *set, const char *text, size_t len,
 	return count;
 fail:
 	fs_rule_free(&rule);
-	truncate_set(set, before);
+	fs_ruleset_truncate(set, before);
 	return -1;
 }
 

@@ -26,6 +26,8 @@ enum fs_syntax { FS_SYNTAX_ONELINE, FS_SYNTAX_EXABGP, FS_SYNTAX_JUNOS };
 
 void fs_ruleset_init(struct fs_ruleset *set);
 void fs_ruleset_free(struct fs_ruleset *set);
+/* Frees the entries from index `n` on: a reader undoing a failed read. */
+void fs_ruleset_truncate(struct fs_ruleset *set, size_t n);
 
 /*
  * Appends a copy of `rule` (taking nothing from the caller) named `name`

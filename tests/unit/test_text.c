@@ -273,6 +273,24 @@ START_TEST(oneline_file)
 }
 END_TEST
 
+/* A Junos file may start with a bare "flow {"; its "then discard;" gives it away. */
+START_TEST(detects_syntax_by_content)
+{
+	static const char exa[] = "flow {\n route a {\n  match { protocol tcp; }\n"
+	    "  then { discard; }\n }\n}\n";
+	static const char junos[] = "flow {\n route a {\n  match { protocol tcp; }\n"
+	    "  then discard;\n }\n}\n";
+	static const char junos2[] = "# lab\nrouting-options { flow { route a { "
+	    "match { protocol tcp; } then { discard; } } } }\n";
+
+	ck_assert_int_eq(fs_ruleset_detect(exa, sizeof(exa) - 1), FS_SYNTAX_EXABGP);
+	ck_assert_int_eq(fs_ruleset_detect(junos, sizeof(junos) - 1), FS_SYNTAX_JUNOS);
+	ck_assert_int_eq(fs_ruleset_detect(junos2, sizeof(junos2) - 1), FS_SYNTAX_JUNOS);
+	ck_assert_int_eq(fs_ruleset_detect("neighbor 10.0.0.1 { }", 21), FS_SYNTAX_EXABGP);
+	ck_assert_int_eq(fs_ruleset_detect("match port 80", 13), FS_SYNTAX_ONELINE);
+}
+END_TEST
+
 START_TEST(missing_file_is_an_io_error)
 {
 	struct fs_ruleset set;
@@ -320,6 +338,7 @@ main(void)
 	tcase_add_loop_test(tc, errors_name_column_and_expectation, 0,
 	    (int)(sizeof(errs) / sizeof(errs[0])));
 	tcase_add_test(tc, oneline_file);
+	tcase_add_test(tc, detects_syntax_by_content);
 	tcase_add_test(tc, missing_file_is_an_io_error);
 	tcase_add_test(tc, shipped_outage_rule_loads);
 	suite_add_tcase(s, tc);
