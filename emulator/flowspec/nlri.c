@@ -51,17 +51,24 @@ setbit(uint8_t *a, unsigned i)
 static bool
 mask_outside(uint8_t *a, unsigned from, unsigned to)
 {
-	bool dirty = false;
+	uint8_t dirty = 0;
 
-	for (unsigned i = 0; i < 128; i++) {
-		if (i >= from && i < to)
-			continue;
-		if (getbit(a, i)) {
-			dirty = true;
-			a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	/* Octet by octet: this runs for every prefix the decoder reads. */
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned lo = i * 8, hi = lo + 8;
+		uint8_t keep = 0;
+
+		if (hi > from && lo < to) {
+			keep = 0xff;
+			if (from > lo)
+				keep &= (uint8_t)(0xff >> (from - lo));
+			if (to < hi)
+				keep &= (uint8_t)(0xff << (hi - to));
 		}
+		dirty |= (uint8_t)(a[i] & ~keep);
+		a[i] &= keep;
 	}
-	return dirty;
+	return dirty != 0;
 }
 
 /* Returns 0 with the prefix read into `p`, or -1 with err. */

@@ -98,6 +98,10 @@ START_TEST(nonconformant_is_flagged)
 		{ "030b8140", FS_IPV4, FS_NC_DSCP_BITS },	/* DSCP 64 */
 		{ "f0030381 06", FS_IPV4, FS_NC_LONG_LENGTH },
 		{ "040c910002", FS_IPV4, FS_NC_VALUE_SIZE },	/* fragment in 2 octets */
+		/* RFC 8956 offset 65: 39 pattern bits and one of padding, set */
+		{ "080268412468acf135", FS_IPV6, FS_NC_PREFIX_BITS },
+		/* an IPv6 /60 with a bit set in its last half-octet */
+		{ "0b013c0020010db800000008", FS_IPV6, FS_NC_PREFIX_BITS },
 	};
 	uint8_t buf[64];
 	char hex[64];
@@ -210,7 +214,7 @@ main(void)
 
 	tcase_add_loop_test(tc, rejects_with_reason_and_place, 0,
 	    (int)(sizeof(rejects) / sizeof(rejects[0])));
-	tcase_add_loop_test(tc, nonconformant_is_flagged, 0, 5);
+	tcase_add_loop_test(tc, nonconformant_is_flagged, 0, 7);
 	tcase_add_test(tc, consumes_exactly_one_nlri);
 	tcase_add_test(tc, long_nlri_uses_two_octet_length);
 	tcase_add_loop_test(tc, value_sizes_round_trip, 0, 6);
