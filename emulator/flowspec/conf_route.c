@@ -35,6 +35,7 @@ route_reset(struct cr_route *rt, const struct cl_token *head, int ctx_family)
 	rt->nvals = 0;
 	rt->nact = 0;
 	rt->sample = rt->terminal = false;
+	rt->spelled = 0;
 	rt->has_match = false;
 	rt->ctx_family = ctx_family;
 }
@@ -928,6 +929,7 @@ add_actions(struct cr_reader *rd)
 	struct cr_route *rt = &rd->rt;
 	struct fs_action ta;
 
+	rd->rule.spelled |= rt->spelled;
 	for (unsigned i = 0; i < rt->nact; i++)
 		if (fs_rule_add_action(&rd->rule, rt->act[i].ec) == -1)
 			return nomem(rd, &rt->head);

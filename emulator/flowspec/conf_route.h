@@ -76,6 +76,7 @@ struct cr_route {
 	struct fs_action act[CR_MAX_ACTIONS];
 	unsigned nact;
 	bool sample, terminal;		/* one traffic-action, bits merged */
+	uint32_t spelled;		/* enum fs_spelling */
 	bool has_match;
 	int ctx_family;			/* from the enclosing block, or 0 */
 };

@@ -15,7 +15,7 @@ enum fs_errcode {
 	/* wire input */
 	FS_E_TRUNCATED,		/* input ends inside a length, prefix, operator or value */
 	FS_E_ZERO_LENGTH,	/* an NLRI of length 0 */
-	FS_E_OVERRUN,		/* a component runs past the NLRI's own length */
+	FS_E_OVERRUN,		/* a component runs past the NLRI's length, into what follows */
 	FS_E_BAD_ORDER,		/* component types not strictly increasing */
 	FS_E_UNKNOWN_TYPE,	/* component type 0, 14..255, or 13 in IPv4 */
 	FS_E_PREFIX_LENGTH,	/* prefix length above 32 (IPv4) or 128 (IPv6) */

@@ -724,6 +724,15 @@ check_actions(struct lint *l, size_t i)
 			    "and routers that do not know the packet-rate "
 			    "action ignore it and forward everything; write "
 			    "discard if a drop is meant, or give a rate");
+		else if (kind == FS_EC_RATE_BYTES && asn == 0 &&
+		    fs_ec_rate_value(act) == 0 &&
+		    (l->set->v[i].rule.spelled & FS_SPELLED_RATE_ZERO))
+			rc = add(l, i, SIZE_MAX, FS_SEV_WARNING,
+			    "rate-limit-zero", "rate-limit 0 is a discard: "
+			    "every packet the rule matches is dropped, not "
+			    "throttled (it is the very community discard "
+			    "sends); write discard if a drop is meant, or give "
+			    "a rate");
 		else if (kind == FS_EC_RATE_BYTES && asn != 0 &&
 		    fs_ec_rate_value(act) == 0)
 			rc = add(l, i, SIZE_MAX, FS_SEV_WARNING,

@@ -260,8 +260,18 @@ decode(const uint8_t *buf, size_t len, int family, enum v6_form form,
 				return fs_error_set(err, FS_E_NOMEM, "out of memory");
 			rc = decode_terms(&c, type, out, err);
 		}
-		if (rc != 0)
+		if (rc != 0) {
+			/* More octets follow the NLRI: its length, not the input, is short. */
+			if (err->code == FS_E_TRUNCATED && c.end < len) {
+				char why[sizeof(err->msg)];
+
+				memcpy(why, err->msg, sizeof(why));
+				fs_error_set(err, FS_E_OVERRUN,
+				    "runs past the end of the NLRI (length %u): %s",
+				    nlen, why);
+			}
 			return -1;
+		}
 	}
 	return (ssize_t)c.end;
 }

@@ -105,6 +105,8 @@ then_rate_limit(struct cr_reader *rd, const struct cl_token *kw)
 	if (rate > EXABGP_RATE_MAX)
 		rate = EXABGP_RATE_MAX;
 	fs_ec_rate(&a, false, 0, (float)rate);
+	if (rate == 0)
+		rd->rt.spelled |= FS_SPELLED_RATE_ZERO;
 	return cr_add_action(rd, &a, kw);
 }
 

@@ -302,6 +302,8 @@ then_rate_limit(struct cr_reader *rd, const struct cl_token *kw)
 		    cl_describe(&arg, found, sizeof(found)));
 	/* Junos counts bits; the traffic-rate community counts bytes. */
 	fs_ec_rate(&a, false, 0, (float)(bits / 8));
+	if (fs_ec_is_discard(&a))
+		rd->rt.spelled |= FS_SPELLED_RATE_ZERO;
 	return cr_add_action(rd, &a, kw);
 }
 

@@ -123,6 +123,7 @@ fs_rule_clear(struct fs_rule *r, int family)
 	r->nterms = 0;
 	r->nactions = 0;
 	r->nonconform = 0;
+	r->spelled = 0;
 }
 
 void
@@ -183,6 +184,7 @@ fs_rule_copy(struct fs_rule *dst, const struct fs_rule *src)
 	dst->nterms = src->nterms;
 	dst->nactions = src->nactions;
 	dst->nonconform = src->nonconform;
+	dst->spelled = src->spelled;
 	return 0;
 }
 

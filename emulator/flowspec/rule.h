@@ -103,6 +103,15 @@ enum fs_nonconformance {
 	FS_NC_LONG_LENGTH = 1u << 3,	/* a 2-octet length prefix below 240 */
 };
 
+/*
+ * What the text said that the octets cannot tell (bitmask).  `rate-limit 0`
+ * and `discard` are the same community; only the source knows which the
+ * operator wrote, and the first deserves a word from the linter.
+ */
+enum fs_spelling {
+	FS_SPELLED_RATE_ZERO = 1u << 0,	/* a byte rate of 0 written as a rate */
+};
+
 struct fs_rule {
 	uint8_t family;			/* enum fs_family */
 	uint8_t ncomp;
@@ -112,6 +121,7 @@ struct fs_rule {
 	struct fs_action *actions;
 	uint32_t nactions, actions_cap;
 	uint32_t nonconform;		/* enum fs_nonconformance, set by the decoder */
+	uint32_t spelled;		/* enum fs_spelling, set by the text readers */
 };
 
 /* Component type descriptions. */

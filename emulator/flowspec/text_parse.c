@@ -461,6 +461,8 @@ parse_action(struct fs_rule *r, const struct token *toks, size_t ntoks,
 		}
 		fs_ec_rate(&a, tok_is(t, "rate-limit-packets"), (uint16_t)asn,
 		    (float)rate);
+		if (fs_ec_is_discard(&a))
+			r->spelled |= FS_SPELLED_RATE_ZERO;
 		goto add;
 	}
 	if (tok_is(t, "mark")) {

@@ -46,10 +46,11 @@ static const struct reject_case rejects[] = {
 	{ "03098802", FS_IPV4, FS_E_RESERVED_BIT, 2, "reserved" },
 	{ "03030106", FS_IPV4, FS_E_TRUNCATED, 4, "end-of-list" },
 	{ "03049100", FS_IPV4, FS_E_TRUNCATED, 3, "2-octet value" },
-	{ "0304a1000000", FS_IPV4, FS_E_TRUNCATED, 3, "4-octet value" },
+	{ "0304a100", FS_IPV4, FS_E_TRUNCATED, 3, "4-octet value" },
 	{ "0104", FS_IPV4, FS_E_TRUNCATED, 2, "end-of-list" },
 	/* an operator that claims octets past the NLRI but inside the buffer */
-	{ "03049100" "0050", FS_IPV4, FS_E_TRUNCATED, 3, "1 remain" },
+	{ "03049100" "0050", FS_IPV4, FS_E_OVERRUN, 3, "past the end of the NLRI (length 3)" },
+	{ "020380" "038106", FS_IPV4, FS_E_OVERRUN, 3, "past the end of the NLRI" },
 	/* IPv6 prefix header cut short */
 	{ "020140", FS_IPV6, FS_E_TRUNCATED, 2, "offset" },
 };

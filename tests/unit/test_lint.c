@@ -296,14 +296,49 @@ START_TEST(rate_limit_zero)
 	fs_findings_free(&f);
 	fires("match destination 10.0.0.0/8 then rate-limit 0 as 65000", 0,
 	    "rate-limit-zero", FS_SEV_WARNING);
-	/* discard is itself traffic-rate-bytes 0 with AS 0: not flagged. */
+	/*
+	 * discard is the same octets as rate-limit 0; only the spelling
+	 * differs, and only the spelled-out rate is flagged.
+	 */
 	silent("match destination 10.0.0.0/8 then discard", 0, "rate-limit-zero");
-	silent("match destination 10.0.0.0/8 then rate-limit 0", 0,
-	    "rate-limit-zero");
+	fires("match destination 10.0.0.0/8 then rate-limit 0", 0,
+	    "rate-limit-zero", FS_SEV_WARNING);
 	silent("match destination 10.0.0.0/8 then rate-limit-packets 10", 0,
 	    "rate-limit-zero");
 	silent("match destination 10.0.0.0/8 then rate-limit 1000 as 65000", 0,
 	    "rate-limit-zero");
+}
+END_TEST
+
+/* The ExaBGP and Junos readers keep the spelling too. */
+START_TEST(rate_limit_zero_in_other_syntaxes)
+{
+	static const char exa[] = "flow {\n route r {\n  match { protocol udp; }\n"
+	    "  then { rate-limit 0; }\n }\n}\n";
+	static const char exa_discard[] = "flow {\n route r {\n  match { protocol udp; }\n"
+	    "  then { discard; }\n }\n}\n";
+	static const char junos[] = "routing-options { flow { route r { match { "
+	    "protocol udp; } then rate-limit 0; } } }\n";
+	const char *texts[] = { exa, exa_discard, junos };
+	bool want[] = { true, false, true };
+
+	for (int k = 0; k < 3; k++) {
+		struct fs_ruleset set;
+		struct fs_findings f = { 0 };
+		struct fs_error err;
+		bool found = false;
+
+		fs_ruleset_init(&set);
+		ck_assert_int_eq(fs_ruleset_load_text(&set, texts[k], strlen(texts[k]),
+		    "t.conf", 0, &err), 1);
+		ck_assert_int_eq(fs_lint(&set, NULL, &f), 0);
+		for (size_t i = 0; i < f.n; i++)
+			found |= strcmp(f.v[i].code, "rate-limit-zero") == 0;
+		ck_assert_msg(found == want[k], "text %d: rate-limit-zero %s", k,
+		    found ? "fired" : "silent");
+		fs_findings_free(&f);
+		fs_ruleset_free(&set);
+	}
 }
 END_TEST
 
@@ -583,6 +618,7 @@ main(void)
 	tcase_add_test(tc, offset_beyond_prefix);
 	tcase_add_test(tc, matches_all);
 	tcase_add_test(tc, rate_limit_zero);
+	tcase_add_test(tc, rate_limit_zero_in_other_syntaxes);
 	tcase_add_test(tc, duplicate_and_conflicting);
 	tcase_add_test(tc, shadowed);
 	tcase_add_test(tc, entry_cost);
