@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "flowspec/conf_route.h"
+#include "flowspec/grow.h"
 #include "flowspec/text.h"
 
 #define VALUE_MAX	128	/* a value token after names became numbers */
@@ -50,26 +51,6 @@ route_free(struct cr_route *rt)
 	rt->stmts_cap = rt->vals_cap = 0;
 }
 
-/* Grows *v (of *cap elements of `size`) to hold n + 1. Returns 0 or -1. */
-static int
-grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap != 0 ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / size)
-		return -1;
-	nv = realloc(*v, ncap * size);
-	if (nv == NULL)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 static int
 nomem(struct cr_reader *rd, const struct cl_token *at)
 {
@@ -81,8 +62,8 @@ push_value(struct cr_reader *rd, const struct cl_token *v)
 {
 	struct cr_route *rt = &rd->rt;
 
-	if (grow((void **)&rt->vals, &rt->vals_cap, rt->nvals,
-	    sizeof(*rt->vals)) == -1)
+	if (fs_grow((void **)&rt->vals, &rt->vals_cap, rt->nvals + 1,
+	    sizeof(*rt->vals), 16) == -1)
 		return nomem(rd, v);
 	rt->vals[rt->nvals++] = *v;
 	return 0;
@@ -95,8 +76,8 @@ push_stmt(struct cr_reader *rd, const struct cr_keyword *kw,
 	struct cr_route *rt = &rd->rt;
 	struct cr_stmt *s;
 
-	if (grow((void **)&rt->stmts, &rt->stmts_cap, rt->nstmts,
-	    sizeof(*rt->stmts)) == -1)
+	if (fs_grow((void **)&rt->stmts, &rt->stmts_cap, rt->nstmts + 1,
+	    sizeof(*rt->stmts), 16) == -1)
 		return nomem(rd, key);
 	s = &rt->stmts[rt->nstmts++];
 	s->kw = kw;

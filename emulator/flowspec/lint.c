@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "flowspec/lint.h"
+#include "flowspec/grow.h"
 #include "flowspec/ecomm.h"
 #include "flowspec/order.h"
 #include "flowspec/valueset.h"
@@ -101,22 +102,9 @@ add(struct lint *l, size_t rule, size_t related, enum fs_severity sev,
 	struct fs_finding *f;
 	va_list ap;
 
-	if (out->n == out->cap) {
-		size_t cap = out->cap == 0 ? 16 : out->cap;
-
-		if (cap > SIZE_MAX / 2 / sizeof(*f)) {
-			errno = ENOMEM;
-			return -1;
-		}
-		cap *= 2;
-		f = realloc(out->v, cap * sizeof(*f));
-		if (f == NULL) {
-			errno = ENOMEM;
-			return -1;
-		}
-		out->v = f;
-		out->cap = cap;
-	}
+	if (fs_grow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v),
+	    16) != 0)
+		return -1;
 	f = &out->v[out->n++];
 	f->rule = rule;
 	f->related = related;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "rule.h"
 
 struct type_info {
@@ -136,31 +137,6 @@ fs_rule_free(struct fs_rule *r)
 	fs_rule_init(r, r->family);
 }
 
-/* Returns 0 once `*v` holds room for `need` items of `size`, or -1 (ENOMEM). */
-static int
-grow(void **v, uint32_t *cap, uint32_t need, size_t size)
-{
-	uint32_t ncap;
-	void *nv;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 8;
-	while (ncap < need) {
-		if (ncap > UINT32_MAX / 2) {
-			errno = ENOMEM;
-			return -1;
-		}
-		ncap *= 2;
-	}
-	nv = reallocarray(*v, ncap, size);
-	if (nv == NULL)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 int
 fs_rule_copy(struct fs_rule *dst, const struct fs_rule *src)
 {
@@ -169,10 +145,10 @@ fs_rule_copy(struct fs_rule *dst, const struct fs_rule *src)
 		return -1;
 	}
 	fs_rule_clear(dst, src->family);
-	if (grow((void **)&dst->terms, &dst->terms_cap, src->nterms,
-	    sizeof(*dst->terms)) != 0 ||
-	    grow((void **)&dst->actions, &dst->actions_cap, src->nactions,
-	    sizeof(*dst->actions)) != 0)
+	if (fs_grow((void **)&dst->terms, &dst->terms_cap, src->nterms,
+	    sizeof(*dst->terms), 8) != 0 ||
+	    fs_grow((void **)&dst->actions, &dst->actions_cap, src->nactions,
+	    sizeof(*dst->actions), 8) != 0)
 		return -1;
 	memcpy(dst->comp, src->comp, sizeof(dst->comp));
 	if (src->nterms)
@@ -282,8 +258,8 @@ fs_rule_add_term(struct fs_rule *r, uint8_t op, uint64_t value, uint8_t size)
 		errno = EINVAL;
 		return -1;
 	}
-	if (grow((void **)&r->terms, &r->terms_cap, r->nterms + 1,
-	    sizeof(*r->terms)) != 0)
+	if (fs_grow((void **)&r->terms, &r->terms_cap, r->nterms + 1,
+	    sizeof(*r->terms), 8) != 0)
 		return -1;
 	t = &r->terms[r->nterms++];
 	t->op = op & (uint8_t)~(FS_OP_END | FS_OP_LEN);
@@ -300,8 +276,8 @@ fs_rule_add_action(struct fs_rule *r, const uint8_t ec[8])
 		errno = EINVAL;
 		return -1;
 	}
-	if (grow((void **)&r->actions, &r->actions_cap, r->nactions + 1,
-	    sizeof(*r->actions)) != 0)
+	if (fs_grow((void **)&r->actions, &r->actions_cap, r->nactions + 1,
+	    sizeof(*r->actions), 8) != 0)
 		return -1;
 	memcpy(r->actions[r->nactions++].ec, ec, 8);
 	return 0;

@@ -117,9 +117,11 @@ struct fs_rule {
 	uint8_t ncomp;
 	struct fs_component comp[FS_TYPE_MAX];	/* increasing type order */
 	struct fs_term *terms;		/* pool */
-	uint32_t nterms, terms_cap;
+	uint32_t nterms;
+	size_t terms_cap;
 	struct fs_action *actions;
-	uint32_t nactions, actions_cap;
+	uint32_t nactions;
+	size_t actions_cap;
 	uint32_t nonconform;		/* enum fs_nonconformance, set by the decoder */
 	uint32_t spelled;		/* enum fs_spelling, set by the text readers */
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "grow.h"
 #include "ruleset.h"
 #include "text.h"
 
@@ -56,15 +57,9 @@ fs_ruleset_add(struct fs_ruleset *set, const struct fs_rule *rule,
 		errno = EINVAL;
 		return -1;
 	}
-	if (set->n == set->cap) {
-		size_t ncap = set->cap ? set->cap * 2 : 16;
-		struct fs_entry *nv = reallocarray(set->v, ncap, sizeof(*nv));
-
-		if (nv == NULL)
-			return -1;
-		set->v = nv;
-		set->cap = ncap;
-	}
+	if (fs_grow((void **)&set->v, &set->cap, set->n + 1, sizeof(*set->v),
+	    16) != 0)
+		return -1;
 	e = &set->v[set->n];
 	memset(e, 0, sizeof(*e));
 	fs_rule_init(&e->rule, rule->family);

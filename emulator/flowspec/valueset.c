@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowspec/grow.h"
 #include "flowspec/valueset.h"
 
 /* Bitmask domains are enumerated value by value: keep them small. */
@@ -41,27 +42,7 @@ fs_vs_clear(struct fs_valueset *s)
 static int
 reserve(struct fs_valueset *s, size_t want)
 {
-	struct fs_interval *nv;
-	size_t cap;
-
-	if (want <= s->cap)
-		return 0;
-	cap = s->cap < 4 ? 4 : s->cap;
-	while (cap < want) {
-		if (cap > SIZE_MAX / 2 / sizeof(*nv)) {
-			errno = ENOMEM;
-			return -1;
-		}
-		cap *= 2;
-	}
-	nv = realloc(s->v, cap * sizeof(*nv));
-	if (nv == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	s->v = nv;
-	s->cap = cap;
-	return 0;
+	return fs_grow((void **)&s->v, &s->cap, want, sizeof(*s->v), 4);
 }
 
 int

@@ -4,10 +4,12 @@
  * equality compares meaning (match) and sets (actions).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "support.h"
 #include "flowspec/ecomm.h"
+#include "flowspec/grow.h"
 #include "flowspec/nlri.h"
 
 START_TEST(builders_refuse_bad_components)
@@ -162,6 +164,26 @@ START_TEST(eight_octet_values)
 }
 END_TEST
 
+/* Growth doubles from its minimum and refuses sizes that would overflow. */
+START_TEST(grow_doubles_and_refuses_overflow)
+{
+	int *v = NULL;
+	size_t cap = 0;
+
+	ck_assert_int_eq(fs_grow((void **)&v, &cap, 1, sizeof(*v), 8), 0);
+	ck_assert_uint_eq(cap, 8);
+	ck_assert_int_eq(fs_grow((void **)&v, &cap, 9, sizeof(*v), 8), 0);
+	ck_assert_uint_eq(cap, 16);
+	v[15] = 1;
+	errno = 0;
+	ck_assert_int_eq(fs_grow((void **)&v, &cap, SIZE_MAX / 2 + 2, sizeof(*v), 8), -1);
+	ck_assert_int_eq(errno, ENOMEM);
+	ck_assert_uint_eq(cap, 16);	/* untouched on failure */
+	ck_assert_int_eq(v[15], 1);
+	free(v);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -174,6 +196,7 @@ main(void)
 	tcase_add_test(tc, equality);
 	tcase_add_test(tc, type_table);
 	tcase_add_test(tc, eight_octet_values);
+	tcase_add_test(tc, grow_doubles_and_refuses_overflow);
 	suite_add_tcase(s, tc);
 	return fc_run_suite(s);
 }
