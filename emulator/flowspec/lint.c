@@ -156,17 +156,6 @@ terms_ok(const struct fs_rule *r, const struct fs_component *c)
 	    (c->count == 0 || r->terms != NULL);
 }
 
-/* Returns the end (exclusive) of the AND-group of `c` starting at `pos`. */
-static size_t
-group_end(const struct fs_term *t, size_t count, size_t pos)
-{
-	size_t end = pos + 1;
-
-	while (end < count && (t[end].op & FS_OP_AND))
-		end++;
-	return end;
-}
-
 /* Returns the number of set bits of `v`. */
 static unsigned
 popcount(uint64_t v)
@@ -203,7 +192,7 @@ bitmask_cost(const struct fs_rule *r, const struct fs_component *c)
 	size_t pos = 0;
 
 	while (pos < c->count) {
-		size_t end = group_end(t, c->count, pos);
+		size_t end = fs_term_group_end(t, c->count, pos);
 		uint64_t prod = 1;
 
 		for (size_t k = pos; k < end; k++)

@@ -341,9 +341,8 @@ check_component(const struct fs_rule *r, const struct fs_component *c)
 	return 0;
 }
 
-/* Returns the end (exclusive) of the AND-group that starts at `pos`. */
-static size_t
-group_end(const struct fs_term *t, size_t count, size_t pos)
+size_t
+fs_term_group_end(const struct fs_term *t, size_t count, size_t pos)
 {
 	size_t end = pos + 1;
 
@@ -426,7 +425,7 @@ fs_vs_from_group(struct fs_valueset *s, const struct fs_rule *r,
 		return -1;
 	}
 	t = fs_comp_terms(r, c);
-	end = group_end(t, c->count, *pos);
+	end = fs_term_group_end(t, c->count, *pos);
 	fs_vs_clear(s);
 	switch (fs_type_kind(c->type)) {
 	case FS_KIND_NUMERIC:

@@ -108,4 +108,11 @@ uint64_t fs_vs_prefix_count(const struct fs_valueset *s, unsigned width);
  */
 size_t fs_vs_print(const struct fs_valueset *s, char *buf, size_t cap);
 
+/*
+ * Returns the end (exclusive) of the AND-group of terms t[0..count) that
+ * starts at `pos`: RFC 8955 binds AND tighter than OR, so a component is
+ * an OR of such groups.
+ */
+size_t fs_term_group_end(const struct fs_term *t, size_t count, size_t pos);
+
 #endif
