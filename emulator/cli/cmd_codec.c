@@ -56,9 +56,8 @@ print_notes(uint32_t nonconform)
 static void
 add_rule_members(JsonBuilder *b, const struct fs_rule *r, const char *nlri_hex)
 {
-	char text[8192], hex[17];
+	char *text = fc_rule_text(r), hex[17];
 
-	fs_print_rule(r, text, sizeof(text));
 	json_builder_set_member_name(b, "family");
 	json_builder_add_string_value(b, fs_family_name(r->family));
 	json_builder_set_member_name(b, "rule");
@@ -72,20 +71,21 @@ add_rule_members(JsonBuilder *b, const struct fs_rule *r, const char *nlri_hex)
 		json_builder_add_string_value(b, hex);
 	}
 	json_builder_end_array(b);
+	g_free(text);
 }
 
 static void
 print_rule_human(const struct fs_rule *r, const char *nlri_hex)
 {
-	char text[8192], hex[17];
+	char *text = fc_rule_text(r), hex[17];
 
-	fs_print_rule(r, text, sizeof(text));
 	printf("family   %s\nrule     %s\nnlri     %s\n", fs_family_name(r->family),
 	    text, nlri_hex);
 	for (unsigned i = 0; i < r->nactions; i++) {
 		fs_ec_to_hex(&r->actions[i], hex);
 		printf("ext      %s\n", hex);
 	}
+	g_free(text);
 }
 
 /* Prints the rule text with a caret under the column at fault. */

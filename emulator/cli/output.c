@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "flowspec/rule.h"
+#include "flowspec/text.h"
 
 bool
 fc_parse_options(const char *cmd, const char *params, const char *summary,
@@ -44,6 +45,16 @@ fc_parse_family(const char *name)
 	fprintf(stderr, "flowcanary: --family takes ipv4 or ipv6, not \"%s\"\n",
 	    name);
 	return -1;
+}
+
+char *
+fc_rule_text(const struct fs_rule *r)
+{
+	int n = fs_print_rule(r, NULL, 0);
+	char *text = g_malloc((size_t)(n > 0 ? n : 0) + 1);
+
+	fs_print_rule(r, text, (size_t)(n > 0 ? n : 0) + 1);
+	return text;
 }
 
 void
@@ -91,7 +102,13 @@ fc_print_json_error(const struct fs_error *err)
 		json_builder_add_int_value(b, err->line);
 		json_builder_set_member_name(b, "column");
 		json_builder_add_int_value(b, err->column);
-	} else if (err->column == 0) {
+	} else if (err->file[0]) {
+		json_builder_set_member_name(b, "file");
+		json_builder_add_string_value(b, err->file);
+	} else if (err->column > 0) {
+		json_builder_set_member_name(b, "column");
+		json_builder_add_int_value(b, err->column);
+	} else {
 		json_builder_set_member_name(b, "octet");
 		json_builder_add_int_value(b, (gint64)err->offset);
 	}

@@ -63,6 +63,8 @@ fs_error_format(const struct fs_error *err, char *buf, size_t cap)
 		return snprintf(buf, cap, "%s:%u:%u: %s",
 		    err->file[0] ? err->file : "<input>", err->line,
 		    err->column, err->msg);
+	if (err->file[0])
+		return snprintf(buf, cap, "%s: %s", err->file, err->msg);
 	if (err->column > 0)
 		return snprintf(buf, cap, "column %u: %s", err->column, err->msg);
 	return snprintf(buf, cap, "octet %zu: %s", err->offset, err->msg);

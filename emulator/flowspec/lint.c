@@ -650,6 +650,7 @@ check_transport(struct lint *l, size_t i)
 	static const uint64_t icmp_protos[] = { PROTO_ICMP, PROTO_ICMPV6 };
 	char text[SET_TEXT];
 	unsigned pt = 0, it = 0;
+	size_t v6 = l->set->v[i].rule.family == FS_IPV6;
 
 	/* No protocol, or one that matches nothing (reported already). */
 	if (in->comp[FS_PROTO] == NULL || fs_vs_is_empty(proto))
@@ -668,11 +669,12 @@ check_transport(struct lint *l, size_t i)
 	    "that reads port octets whatever the protocol matches other "
 	    "bytes instead)", tname(pt), text) != 0)
 		return -1;
-	if (it != 0 && !holds_any(proto, icmp_protos, 2) &&
+	/* ICMP in IPv4 is protocol 1; in IPv6 it is next header 58. */
+	if (it != 0 && !holds_any(proto, &icmp_protos[v6], 1) &&
 	    add(l, i, SIZE_MAX, FS_SEV_WARNING, "icmp-without-icmp",
-	    "%s matches ICMP packets only, but protocol matches only %s "
-	    "(neither icmp 1 nor icmpv6 58): the rule can never match", tname(it),
-	    text) != 0)
+	    "%s matches %s packets only, but protocol matches only %s "
+	    "(not %s): the rule can never match", tname(it),
+	    v6 ? "ICMPv6" : "ICMP", text, v6 ? "icmpv6 58" : "icmp 1") != 0)
 		return -1;
 	return 0;
 }

@@ -76,11 +76,15 @@ fs_ruleset_add(struct fs_ruleset *set, const struct fs_rule *rule,
 	return 0;
 }
 
-/* Returns the first word of text after white space and # or // comments. */
+/*
+ * Returns the length of the next word of text[*pos..len) and its start in
+ * *start, skipping white space, comments (# // and C style) and quoted
+ * strings; braces and semicolons are words of their own.  0 at the end.
+ */
 static size_t
-first_word(const char *text, size_t len, size_t *start)
+next_word(const char *text, size_t len, size_t *pos, size_t *start)
 {
-	size_t p = 0, q;
+	size_t p = *pos, q;
 
 	for (;;) {
 		while (p < len && isspace((unsigned char)text[p]))
@@ -89,46 +93,52 @@ first_word(const char *text, size_t len, size_t *start)
 		    (text[p] == '/' && p + 1 < len && text[p + 1] == '/'))) {
 			while (p < len && text[p] != '\n')
 				p++;
-			continue;
-		}
-		if (p + 1 < len && text[p] == '/' && text[p + 1] == '*') {
+		} else if (p + 1 < len && text[p] == '/' && text[p + 1] == '*') {
 			const char *end = memmem(text + p + 2, len - p - 2, "*/", 2);
 
 			p = end ? (size_t)(end - text) + 2 : len;
-			continue;
+		} else if (p < len && text[p] == '"') {
+			const char *end = memchr(text + p + 1, '"', len - p - 1);
+
+			p = end ? (size_t)(end - text) + 1 : len;
+		} else {
+			break;
 		}
-		break;
 	}
-	for (q = p; q < len && !isspace((unsigned char)text[q]) &&
-	    text[q] != '{' && text[q] != ';'; q++)
-		;
+	q = p;
+	if (q < len && strchr("{};", text[q]) != NULL)
+		q++;
+	else
+		while (q < len && !isspace((unsigned char)text[q]) &&
+		    strchr("{};#\"", text[q]) == NULL)
+			q++;
 	*start = p;
+	*pos = q;
 	return q - p;
+}
+
+static bool
+word_is(const char *text, size_t start, size_t n, const char *w)
+{
+	return n == strlen(w) && memcmp(text + start, w, n) == 0;
 }
 
 /*
  * Returns true if a file that starts with "flow" reads as Junos: it names
  * routing-options, or has a "then" followed by a statement rather than a
- * block (ExaBGP always writes "then {").
+ * block (ExaBGP always writes "then {").  Comments and strings do not count.
  */
 static bool
 junos_flow(const char *text, size_t len)
 {
-	const char *p = text, *end = text + len;
+	size_t pos = 0, start, n;
+	bool after_then = false;
 
-	if (memmem(text, len, "routing-options", 15) != NULL)
-		return true;
-	while ((p = memmem(p, (size_t)(end - p), "then", 4)) != NULL) {
-		const char *q = p + 4;
-
-		if ((p == text || isspace((unsigned char)p[-1])) && q < end &&
-		    isspace((unsigned char)*q)) {
-			while (q < end && isspace((unsigned char)*q))
-				q++;
-			if (q < end && *q != '{')
-				return true;
-		}
-		p += 4;
+	while ((n = next_word(text, len, &pos, &start)) > 0) {
+		if (word_is(text, start, n, "routing-options") ||
+		    (after_then && !word_is(text, start, n, "{")))
+			return true;
+		after_then = word_is(text, start, n, "then");
 	}
 	return false;
 }
@@ -141,7 +151,7 @@ fs_ruleset_detect(const char *text, size_t len)
 	    "routing-instances", "set" };
 	static const char *const exabgp[] = { "flow", "neighbor", "process",
 	    "template", "group", "peer" };
-	size_t start, n = first_word(text, len, &start);
+	size_t pos = 0, start, n = next_word(text, len, &pos, &start);
 
 	for (size_t i = 0; i < sizeof(junos) / sizeof(junos[0]); i++)
 		if (n == strlen(junos[i]) && memcmp(text + start, junos[i], n) == 0)

@@ -111,9 +111,13 @@ parse_uint(const char *s, size_t len, uint64_t *v)
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
+	/* Decimal, or hex after 0x; never octal: "/010" must not mean /8. */
 	errno = 0;
-	n = strtoull(buf, &end, 0);
-	if (errno != 0 || *end != '\0')
+	if (len > 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X'))
+		n = strtoull(buf + 2, &end, 16);
+	else
+		n = strtoull(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || end == buf)
 		return -1;
 	*v = n;
 	return 0;
@@ -145,17 +149,6 @@ bitmask_value(unsigned type, const char *s, size_t len, uint64_t *v)
 		return -1;
 	if (parse_uint(s, len, v) == 0)
 		return 0;
-	if (type == FS_TCP_FLAGS) {
-		/* Letters: every character one of F S R P A U E C. */
-		for (i = 0; i < len && strchr(tcp_letters, s[i]) != NULL &&
-		    s[i] != '\0'; i++)
-			bits |= 1u << (strchr(tcp_letters, s[i]) - tcp_letters);
-		if (i == len) {
-			*v = bits;
-			return 0;
-		}
-		bits = 0;
-	}
 	for (start = 0, i = 0; i <= len; i++) {
 		bool found = false;
 		size_t n = sizeof(frag_names) / sizeof(frag_names[0]);
@@ -177,9 +170,20 @@ bitmask_value(unsigned type, const char *s, size_t len, uint64_t *v)
 			}
 		}
 		if (!found)
-			return -1;
+			goto letters;
 		start = i + 1;
 	}
+	*v = bits;
+	return 0;
+letters:
+	/* Names first: "ECE" is ece, not E|C.  Then GoBGP's letters. */
+	bits = 0;
+	if (type != FS_TCP_FLAGS)
+		return -1;
+	for (i = 0; i < len && s[i] != '\0' && strchr(tcp_letters, s[i]) != NULL; i++)
+		bits |= 1u << (strchr(tcp_letters, s[i]) - tcp_letters);
+	if (i != len)
+		return -1;
 	*v = bits;
 	return 0;
 }
@@ -446,7 +450,7 @@ parse_action(struct fs_rule *r, const struct token *toks, size_t ntoks,
 		buf[arg->len] = '\0';
 		errno = 0;
 		rate = strtod(buf, &end);
-		if (errno != 0 || *end != '\0' || !(rate >= 0) || rate > 3.4e38 ||
+		if (errno != 0 || *end != '\0' || !(rate >= 0) || isinf((float)rate) ||
 		    !isdigit((unsigned char)buf[0]))
 			return fs_error_set(err, FS_E_VALUE,
 			    "\"%s\" is not a rate; expected a number of %s per second",
@@ -564,12 +568,15 @@ parse_prefix_component(struct fs_rule *r, unsigned type, const struct token *tok
 		return -1;
 	(*i)++;
 	if (*i < ntoks && tok_is(&toks[*i], "offset")) {
+		err->column = toks[*i].col;
 		if (fam != FS_IPV6)
 			return fs_error_set(err, FS_E_FAMILY,
 			    "offset exists only for IPv6 prefixes (RFC 8956)");
-		if (*i + 1 >= ntoks)
+		if (*i + 1 >= ntoks) {
+			err->column = toks[*i].col + (unsigned)toks[*i].len + 1;
 			return fs_error_set(err, FS_E_SYNTAX,
 			    "offset needs a number of bits");
+		}
 		err->column = toks[*i + 1].col;
 		if (parse_uint(toks[*i + 1].s, toks[*i + 1].len, &off) != 0 ||
 		    off > p.len)

@@ -165,6 +165,34 @@ START_TEST(decode_then_encode_is_identity)
 }
 END_TEST
 
+/* A rule near the 4095-octet limit prints whole and round-trips. */
+START_TEST(long_rule_round_trips_through_the_cli)
+{
+	GString *hex = g_string_new("fffd0a");	/* 4093 octets: type + 1364 terms */
+	JsonParser *p = json_parser_new(), *p2 = json_parser_new();
+	const char *rule;
+	struct run r, e;
+
+	for (unsigned i = 0; i < 1364; i++)
+		g_string_append_printf(hex, "%02x%04x", i == 1363 ? 0x91 : 0x11,
+		    65535 - i);
+	r = run_fc("decode", "--json", hex->str, NULL);
+	ck_assert_int_eq(r.status, 0);
+	rule = json_object_get_string_member(json_array_get_object_element(
+	    json_object_get_array_member(parse_json(p, r.out), "rules"), 0), "rule");
+	ck_assert_uint_gt(strlen(rule), 8192);
+	e = run_fc("encode", "--json", rule, NULL);
+	ck_assert_int_eq(e.status, 0);
+	ck_assert_str_eq(json_object_get_string_member(parse_json(p2, e.out),
+	    "nlri_hex"), hex->str);
+	g_object_unref(p);
+	g_object_unref(p2);
+	run_free(&r);
+	run_free(&e);
+	g_string_free(hex, TRUE);
+}
+END_TEST
+
 START_TEST(decode_errors)
 {
 	struct run r = run_fc("decode", "--family", "ipv6", "0b01402020010db800000000", NULL);
@@ -269,6 +297,7 @@ START_TEST(check_pass_fail_on_and_bad_input)
 	run_free(&r);
 	r = run_fc("check", "--static", "/nonexistent.flow", NULL);
 	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "check: /nonexistent.flow: cannot open"));
 	run_free(&r);
 	r = run_fc("check", "--static", "--fail-on", "fatal", safe, NULL);
 	ck_assert_int_eq(r.status, 2);
@@ -302,6 +331,7 @@ main(void)
 	tcase_add_test(tc, encode_family_and_words);
 	tcase_add_test(tc, encode_errors);
 	tcase_add_test(tc, decode_then_encode_is_identity);
+	tcase_add_test(tc, long_rule_round_trips_through_the_cli);
 	tcase_add_test(tc, decode_errors);
 	tcase_add_test(tc, check_outage_rule_fails);
 	tcase_add_test(tc, check_pass_fail_on_and_bad_input);

@@ -559,6 +559,11 @@ START_TEST(transport)
 	silent("match destination 2001:db8::/32 protocol ==58 icmp-type ==128",
 	    0, "icmp-without-icmp");
 	silent("match icmp-code ==0", 0, "icmp-without-icmp");
+	/* ICMP is protocol 1 in IPv4 and next header 58 in IPv6, not either. */
+	fires("match destination 2001:db8::/32 next-header icmp icmp-type 128", 0,
+	    "icmp-without-icmp", FS_SEV_WARNING);
+	fires("match destination 192.0.2.0/24 protocol icmpv6 icmp-type 8", 0,
+	    "icmp-without-icmp", FS_SEV_WARNING);
 }
 END_TEST
 

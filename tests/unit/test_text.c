@@ -65,6 +65,14 @@ static const struct enc_case encs[] = {
 	  "match destination 2001:db8::/32 flow-label ==5" },
 	{ "match source ::1234:5678:9a00:0/104 offset 64",
 	  "0802684012345678 9a", "match source ::1234:5678:9a00:0/104 offset 64" },
+	/* decimal, or hex after 0x; a leading zero is not octal */
+	{ "match destination 10.0.0.0/010", "04010a0a00", "match destination 10.0.0.0/10" },
+	{ "match dscp 010 port 0x50 source-port 08", "09048150068108 0b810a",
+	  "match port ==80 source-port ==8 dscp ==10" },
+	/* flag names win over GoBGP letters, in any case: ECE is ece, not E|C */
+	{ "match tcp-flags ECE", "03098040", "match tcp-flags E" },
+	{ "match tcp-flags =SYN|ACK", "03098112", "match tcp-flags =SA" },
+	{ "match tcp-flags EC", "030980c0", "match tcp-flags EC" },
 	/* components in any order come out in type order */
 	{ "match packet-length <64 protocol icmp destination 0.0.0.0/0",
 	  "08010003810 10a8440", "match destination 0.0.0.0/0 protocol ==icmp packet-length <64" },
@@ -123,6 +131,8 @@ static const struct act_case acts[] = {
 	{ "action terminal", "8007000000000001", "action terminal" },
 	{ "action sample-terminal", "8007000000000003", "action sample-terminal" },
 	{ "ext 0002fde800000064", "0002fde800000064", "ext 0002fde800000064" },
+	/* the largest float prints and parses back */
+	{ "rate-limit 3.40282347e+38", "800600007f7fffff", "rate-limit 3.40282347e+38" },
 	/* a rate of -0.0 is not the octets of discard: it stays raw */
 	{ "ext 8006000080000000", "8006000080000000", "ext 8006000080000000" },
 	{ "ext 800600007fc00000", "800600007fc00000", "ext 800600007fc00000" },
@@ -193,7 +203,8 @@ static const struct err_case errs[] = {
 	{ "match destination 10.0.0/8", 0, FS_E_VALUE, 19, "not an IPv4 address" },
 	{ "match destination 2001:db8::/32 source 10.0.0.0/8", 0, FS_E_FAMILY, 40, "IPv4 address in an IPv6 rule" },
 	{ "match destination 10.0.0.0/8", FS_IPV6, FS_E_FAMILY, 19, "IPv4 address" },
-	{ "match destination 10.0.0.0/8 offset 2", 0, FS_E_FAMILY, 19, "only for IPv6" },
+	{ "match destination 10.0.0.0/8 offset 2", 0, FS_E_FAMILY, 30, "only for IPv6" },
+	{ "match destination 2001:db8::/32 offset", 0, FS_E_SYNTAX, 40, "needs a number" },
 	{ "match destination 2001:db8::/32 offset 33", 0, FS_E_VALUE, 40, "offset must be" },
 	{ "match destination 10.0.0.0/8 flow-label 1", 0, FS_E_FAMILY, 30, "only in IPv6" },
 	{ "match protocol tcp then", 0, FS_E_SYNTAX, 20, "expected an action" },
@@ -283,7 +294,14 @@ START_TEST(detects_syntax_by_content)
 	static const char junos2[] = "# lab\nrouting-options { flow { route a { "
 	    "match { protocol tcp; } then { discard; } } } }\n";
 
+	static const char exa_comment[] = "# DNS: match udp/53, then rate-limit to 1 Mbit/s\n"
+	    "# routing-options would say Junos, but not in a comment\n"
+	    "flow {\n route dns {\n  match { protocol udp; }\n"
+	    "  then { rate-limit 125000; }\n }\n}\n";
+
 	ck_assert_int_eq(fs_ruleset_detect(exa, sizeof(exa) - 1), FS_SYNTAX_EXABGP);
+	ck_assert_int_eq(fs_ruleset_detect(exa_comment, sizeof(exa_comment) - 1),
+	    FS_SYNTAX_EXABGP);
 	ck_assert_int_eq(fs_ruleset_detect(junos, sizeof(junos) - 1), FS_SYNTAX_JUNOS);
 	ck_assert_int_eq(fs_ruleset_detect(junos2, sizeof(junos2) - 1), FS_SYNTAX_JUNOS);
 	ck_assert_int_eq(fs_ruleset_detect("neighbor 10.0.0.1 { }", 21), FS_SYNTAX_EXABGP);
