@@ -35,9 +35,6 @@ bool fc_parse_options(const char *cmd, const char *params, const char *summary,
 /* Returns FS_IPV4, FS_IPV6, 0 for NULL, or -1 (after a message) if unknown. */
 int fc_parse_family(const char *name);
 
-/* Returns `r` in canonical syntax as a new string, however long (g_free it). */
-char *fc_rule_text(const struct fs_rule *r);
-
 /* Prints `node` as pretty JSON on stdout, and a newline; takes ownership. */
 void fc_print_json(JsonNode *node);
 

@@ -89,7 +89,7 @@ print_json(const struct fs_ruleset *set, const struct fs_findings *f,
 	for (size_t i = 0; i < set->n; i++) {
 		const struct fs_entry *e = &set->v[i];
 		uint8_t nlri[FS_NLRI_MAX_LEN + 2];
-		char *text = fc_rule_text(&e->rule), hex[2 * sizeof(nlri) + 1];
+		char *text = fs_print_rule_alloc(&e->rule), hex[2 * sizeof(nlri) + 1];
 		ssize_t n = fs_nlri_encode(&e->rule, nlri, sizeof(nlri), NULL);
 
 		json_builder_begin_object(b);
@@ -106,7 +106,7 @@ print_json(const struct fs_ruleset *set, const struct fs_findings *f,
 		json_builder_add_string_value(b, fs_family_name(e->rule.family));
 		json_builder_set_member_name(b, "rule");
 		json_builder_add_string_value(b, text);
-		g_free(text);
+		free(text);
 		json_builder_set_member_name(b, "nlri_hex");
 		if (n > 0) {
 			for (ssize_t k = 0; k < n; k++)
@@ -152,11 +152,11 @@ print_human(const struct fs_ruleset *set, const struct fs_findings *f,
 {
 	for (size_t i = 0; i < set->n; i++) {
 		const struct fs_entry *e = &set->v[i];
-		char *text = fc_rule_text(&e->rule);
+		char *text = fs_print_rule_alloc(&e->rule);
 
 		printf("%s:%u%s%s\n  %s\n", e->file, e->line, e->name ? "  " : "",
 		    e->name ? e->name : "", text);
-		g_free(text);
+		free(text);
 		for (size_t k = 0; k < f->n; k++) {
 			if (f->v[k].rule != i)
 				continue;

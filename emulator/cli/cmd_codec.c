@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -56,7 +57,7 @@ print_notes(uint32_t nonconform)
 static void
 add_rule_members(JsonBuilder *b, const struct fs_rule *r, const char *nlri_hex)
 {
-	char *text = fc_rule_text(r), hex[17];
+	char *text = fs_print_rule_alloc(r), hex[17];
 
 	json_builder_set_member_name(b, "family");
 	json_builder_add_string_value(b, fs_family_name(r->family));
@@ -71,13 +72,13 @@ add_rule_members(JsonBuilder *b, const struct fs_rule *r, const char *nlri_hex)
 		json_builder_add_string_value(b, hex);
 	}
 	json_builder_end_array(b);
-	g_free(text);
+	free(text);
 }
 
 static void
 print_rule_human(const struct fs_rule *r, const char *nlri_hex)
 {
-	char *text = fc_rule_text(r), hex[17];
+	char *text = fs_print_rule_alloc(r), hex[17];
 
 	printf("family   %s\nrule     %s\nnlri     %s\n", fs_family_name(r->family),
 	    text, nlri_hex);
@@ -85,7 +86,7 @@ print_rule_human(const struct fs_rule *r, const char *nlri_hex)
 		fs_ec_to_hex(&r->actions[i], hex);
 		printf("ext      %s\n", hex);
 	}
-	g_free(text);
+	free(text);
 }
 
 /* Prints the rule text with a caret under the column at fault. */
@@ -170,7 +171,7 @@ fc_cmd_encode(int argc, char **argv)
 out:
 	fs_rule_free(&r);
 	fs_rule_free(&back);
-	g_free(text);
+	free(text);
 	g_free(family_name);
 	return rc;
 }

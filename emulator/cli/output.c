@@ -47,16 +47,6 @@ fc_parse_family(const char *name)
 	return -1;
 }
 
-char *
-fc_rule_text(const struct fs_rule *r)
-{
-	int n = fs_print_rule(r, NULL, 0);
-	char *text = g_malloc((size_t)(n > 0 ? n : 0) + 1);
-
-	fs_print_rule(r, text, (size_t)(n > 0 ? n : 0) + 1);
-	return text;
-}
-
 void
 fc_print_json(JsonNode *node)
 {

@@ -51,6 +51,8 @@ const char *fs_protocol_name(unsigned proto);
  * Returns what snprintf returns (the length it needed).
  */
 int fs_print_rule(const struct fs_rule *r, char *buf, size_t cap);
+/* Returns `r` in canonical syntax as a new string (free it), or NULL on ENOMEM. */
+char *fs_print_rule_alloc(const struct fs_rule *r);
 /* Prints only the terms of component `idx` of `r` ("==80 >=1024&<=2048"). */
 int fs_print_component(const struct fs_rule *r, unsigned idx, char *buf, size_t cap);
 

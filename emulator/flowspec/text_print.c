@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ecomm.h"
@@ -168,4 +169,16 @@ fs_print_rule(const struct fs_rule *r, char *buf, size_t cap)
 		append(buf, cap, &len, "%s%s", i == 0 ? " then " : " ", act);
 	}
 	return (int)len;
+}
+
+char *
+fs_print_rule_alloc(const struct fs_rule *r)
+{
+	int n = fs_print_rule(r, NULL, 0);
+	char *text;
+
+	if (n < 0 || (text = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	fs_print_rule(r, text, (size_t)n + 1);
+	return text;
 }

@@ -35,22 +35,14 @@ fail(const char *what, int family, const struct fs_error *err)
 static char *
 print_rule(const struct fs_rule *r, size_t *len)
 {
-	char small[512];
-	int n = fs_print_rule(r, small, sizeof small);
-	char *text;
+	char *text = fs_print_rule_alloc(r);
 
-	if (n < 0)
-		fail("fs_print_rule failed", r->family, NULL);
-	text = malloc((size_t)n + 1);
 	if (text == NULL)
+		fail("fs_print_rule_alloc failed", r->family, NULL);
+	/* The length fs_print_rule promises is the length it writes. */
+	*len = strlen(text);
+	if (*len != (size_t)fs_print_rule(r, NULL, 0))
 		abort();
-	if ((size_t)n < sizeof small)
-		memcpy(text, small, (size_t)n + 1);
-	else if (fs_print_rule(r, text, (size_t)n + 1) != n)
-		fail("fs_print_rule gave two lengths", r->family, NULL);
-	if (strlen(text) != (size_t)n)
-		fail("fs_print_rule length disagrees with its text", r->family, NULL);
-	*len = (size_t)n;
 	return text;
 }
 
