@@ -24,6 +24,8 @@ enum fc_exit {
 int fc_cmd_encode(int argc, char **argv);
 int fc_cmd_decode(int argc, char **argv);
 int fc_cmd_check(int argc, char **argv);
+int fc_cmd_inject(int argc, char **argv);
+int fc_cmd_listen(int argc, char **argv);
 
 /*
  * Parses the options of a subcommand.  Returns true, or false after
@@ -37,6 +39,19 @@ int fc_parse_family(const char *name);
 
 /* Prints `node` as pretty JSON on stdout, and a newline; takes ownership. */
 void fc_print_json(JsonNode *node);
+
+/* Prints `node` as one line of JSON on stdout and flushes; takes ownership. */
+void fc_print_json_line(JsonNode *node);
+
+/* Returns lower-case hex of buf[0..n) in a new string (g_free). */
+char *fc_hex(const uint8_t *buf, size_t n);
+
+/* Adds "family", "rule", "nlri_hex" and "ext_communities_hex" of `r`. */
+void fc_json_rule_members(JsonBuilder *b, const struct fs_rule *r,
+    const char *nlri_hex);
+
+/* Adds "conformant" and "notes" for the FS_NC_* bits in `nonconform`. */
+void fc_json_notes(JsonBuilder *b, uint32_t nonconform);
 
 /* Prints "flowcanary: CMD: " and the formatted error on stderr. */
 void fc_print_error(const char *cmd, const struct fs_error *err);

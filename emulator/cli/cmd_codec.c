@@ -15,35 +15,6 @@
 #include "flowspec/nlri.h"
 #include "flowspec/text.h"
 
-/* Writes lower-case hex of buf[0..n) into a new string. */
-static char *
-to_hex(const uint8_t *buf, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *s = g_malloc(2 * n + 1);
-
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = digits[buf[i] >> 4];
-		s[2 * i + 1] = digits[buf[i] & 0xf];
-	}
-	s[2 * n] = '\0';
-	return s;
-}
-
-/* Adds "notes": [...] for each non-conformance bit of r. */
-static void
-add_notes(JsonBuilder *b, uint32_t nonconform)
-{
-	json_builder_set_member_name(b, "conformant");
-	json_builder_add_boolean_value(b, nonconform == 0);
-	json_builder_set_member_name(b, "notes");
-	json_builder_begin_array(b);
-	for (uint32_t bit = 1; bit != 0 && bit <= nonconform; bit <<= 1)
-		if (nonconform & bit)
-			json_builder_add_string_value(b, fs_nonconformance_text(bit));
-	json_builder_end_array(b);
-}
-
 static void
 print_notes(uint32_t nonconform)
 {
@@ -51,28 +22,6 @@ print_notes(uint32_t nonconform)
 		if (nonconform & bit)
 			printf("note     not RFC-conformant: %s\n",
 			    fs_nonconformance_text(bit));
-}
-
-/* Adds the members every rule object has: family, rule, nlri_hex, ext_communities_hex. */
-static void
-add_rule_members(JsonBuilder *b, const struct fs_rule *r, const char *nlri_hex)
-{
-	char *text = fs_print_rule_alloc(r), hex[17];
-
-	json_builder_set_member_name(b, "family");
-	json_builder_add_string_value(b, fs_family_name(r->family));
-	json_builder_set_member_name(b, "rule");
-	json_builder_add_string_value(b, text);
-	json_builder_set_member_name(b, "nlri_hex");
-	json_builder_add_string_value(b, nlri_hex);
-	json_builder_set_member_name(b, "ext_communities_hex");
-	json_builder_begin_array(b);
-	for (unsigned i = 0; i < r->nactions; i++) {
-		fs_ec_to_hex(&r->actions[i], hex);
-		json_builder_add_string_value(b, hex);
-	}
-	json_builder_end_array(b);
-	free(text);
 }
 
 static void
@@ -153,13 +102,13 @@ fc_cmd_encode(int argc, char **argv)
 		rc = FC_EXIT_INPUT;
 		goto out;
 	}
-	hex = to_hex(nlri, (size_t)n);
+	hex = fc_hex(nlri, (size_t)n);
 	if (json) {
 		JsonBuilder *b = json_builder_new();
 
 		json_builder_begin_object(b);
-		add_rule_members(b, &r, hex);
-		add_notes(b, back.nonconform);
+		fc_json_rule_members(b, &r, hex);
+		fc_json_notes(b, back.nonconform);
 		json_builder_end_object(b);
 		fc_print_json(json_builder_get_root(b));
 		g_object_unref(b);
@@ -309,11 +258,11 @@ fc_cmd_decode(int argc, char **argv)
 		/* Path attributes apply to every NLRI of an UPDATE. */
 		for (guint i = 0; i < acts->len; i++)
 			fs_rule_add_action(&r, g_array_index(acts, struct fs_action, i).ec);
-		hex = to_hex(in->data + pos, (size_t)n);
+		hex = fc_hex(in->data + pos, (size_t)n);
 		if (json) {
 			json_builder_begin_object(b);
-			add_rule_members(b, &r, hex);
-			add_notes(b, r.nonconform);
+			fc_json_rule_members(b, &r, hex);
+			fc_json_notes(b, r.nonconform);
 			json_builder_end_object(b);
 		} else {
 			if (pos > 0)

@@ -14,6 +14,8 @@ static const struct {
 	{ "check", fc_cmd_check, "check rule files before they reach a fleet" },
 	{ "encode", fc_cmd_encode, "encode one rule as NLRI and extended communities" },
 	{ "decode", fc_cmd_decode, "decode flowspec NLRI (and extended communities)" },
+	{ "inject", fc_cmd_inject, "announce a rule file to a BGP peer" },
+	{ "listen", fc_cmd_listen, "print the flowspec rules BGP peers send, as JSON lines" },
 };
 
 static void

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flowspec/ecomm.h"
+#include "flowspec/nlri.h"
 #include "flowspec/rule.h"
 #include "flowspec/text.h"
 
@@ -106,4 +108,70 @@ fc_print_json_error(const struct fs_error *err)
 	json_builder_end_object(b);
 	fc_print_json(json_builder_get_root(b));
 	g_object_unref(b);
+}
+
+/* Writes lower-case hex of buf[0..n) into a new string. */
+char *
+fc_hex(const uint8_t *buf, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s = g_malloc(2 * n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = digits[buf[i] >> 4];
+		s[2 * i + 1] = digits[buf[i] & 0xf];
+	}
+	s[2 * n] = '\0';
+	return s;
+}
+
+/* Adds "notes": [...] for each non-conformance bit of r. */
+void
+fc_json_notes(JsonBuilder *b, uint32_t nonconform)
+{
+	json_builder_set_member_name(b, "conformant");
+	json_builder_add_boolean_value(b, nonconform == 0);
+	json_builder_set_member_name(b, "notes");
+	json_builder_begin_array(b);
+	for (uint32_t bit = 1; bit != 0 && bit <= nonconform; bit <<= 1)
+		if (nonconform & bit)
+			json_builder_add_string_value(b, fs_nonconformance_text(bit));
+	json_builder_end_array(b);
+}
+
+/* Adds the members every rule object has: family, rule, nlri_hex, ext_communities_hex. */
+void
+fc_json_rule_members(JsonBuilder *b, const struct fs_rule *r, const char *nlri_hex)
+{
+	char *text = fs_print_rule_alloc(r), hex[17];
+
+	json_builder_set_member_name(b, "family");
+	json_builder_add_string_value(b, fs_family_name(r->family));
+	json_builder_set_member_name(b, "rule");
+	json_builder_add_string_value(b, text);
+	json_builder_set_member_name(b, "nlri_hex");
+	json_builder_add_string_value(b, nlri_hex);
+	json_builder_set_member_name(b, "ext_communities_hex");
+	json_builder_begin_array(b);
+	for (unsigned i = 0; i < r->nactions; i++) {
+		fs_ec_to_hex(&r->actions[i], hex);
+		json_builder_add_string_value(b, hex);
+	}
+	json_builder_end_array(b);
+	free(text);
+}
+
+void
+fc_print_json_line(JsonNode *node)
+{
+	JsonGenerator *gen = json_generator_new();
+	gchar *text;
+
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	puts(text);
+	fflush(stdout);
+	g_free(text);
+	g_object_unref(gen);
+	json_node_unref(node);
 }

@@ -1,0 +1,125 @@
+/*
+ * listener.c - accepting BGP connections for passive sessions.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib.h>
+#include <glib-unix.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "session.h"
+
+struct bgp_listener {
+	int fd;
+	guint watch;
+	uint16_t port;
+	bgp_accept_fn fn;
+	void *ud;
+};
+
+static gboolean
+on_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	struct bgp_listener *l = data;
+
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		int c = accept4(fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			/* EAGAIN: all taken; EMFILE and the like: try later. */
+			break;
+		}
+		l->fn(c, (struct sockaddr *)&ss, len, l->ud);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* Sets `k` for every peer of the address family (and IPv4 on a dual-stack socket). */
+static int
+md5_any(int fd, int family, const struct bgp_md5_key *k, char *err, size_t cap)
+{
+	struct sockaddr_in any4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
+
+	if (family == AF_INET6 && bgp_md5_apply(fd, (struct sockaddr *)&any6,
+	    sizeof any6, 0, k, err, cap) < 0)
+		return -1;
+	return bgp_md5_apply(fd, (struct sockaddr *)&any4, sizeof any4, 0, k,
+	    err, cap);
+}
+
+struct bgp_listener *
+bgp_listener_new(const struct sockaddr *addr, socklen_t addr_len,
+    const struct bgp_md5_key *md5, bgp_accept_fn fn, void *ud, char *err,
+    size_t cap)
+{
+	int one = 1, zero = 0;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char name[INET6_ADDRSTRLEN] = "?";
+
+	if (addr == NULL || fn == NULL) {
+		snprintf(err, cap, "no address to listen on");
+		return NULL;
+	}
+	if (addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr,
+		    name, sizeof name);
+	else
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr,
+		    name, sizeof name);
+	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, cap, "socket: %s", strerror(errno));
+		return NULL;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (addr->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+	if (md5 != NULL && md5_any(fd, addr->sa_family, md5, err, cap) < 0) {
+		close(fd);
+		return NULL;
+	}
+	if (bind(fd, addr, addr_len) < 0 || listen(fd, 64) < 0) {
+		int e = errno;
+		snprintf(err, cap, "cannot listen on %s: %s%s", name, strerror(e),
+		    e == EACCES ? " (port 179 needs root or CAP_NET_BIND_SERVICE)" :
+		    e == EADDRINUSE ? " (another BGP speaker holds the port?)" : "");
+		close(fd);
+		return NULL;
+	}
+	struct bgp_listener *l = g_new0(struct bgp_listener, 1);
+	l->fd = fd;
+	l->fn = fn;
+	l->ud = ud;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		l->port = ntohs(ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&ss)->sin_port :
+		    ((struct sockaddr_in6 *)&ss)->sin6_port);
+	l->watch = g_unix_fd_add(fd, G_IO_IN, on_accept, l);
+	return l;
+}
+
+uint16_t
+bgp_listener_port(const struct bgp_listener *l)
+{
+	return l != NULL ? l->port : 0;
+}
+
+void
+bgp_listener_free(struct bgp_listener *l)
+{
+	if (l == NULL)
+		return;
+	if (l->watch)
+		g_source_remove(l->watch);
+	close(l->fd);
+	g_free(l);
+}
