@@ -39,6 +39,12 @@ bgp_err_subcode_name(unsigned code, unsigned subcode)
 		"Attribute Length Error", "Invalid ORIGIN Attribute", NULL,
 		"Invalid NEXT_HOP Attribute", "Optional Attribute Error",
 		"Invalid Network Field", "Malformed AS_PATH" };
+	static const char *const fsm[] = { NULL,	/* RFC 6608 */
+		"Receive Unexpected Message in OpenSent State",
+		"Receive Unexpected Message in OpenConfirm State",
+		"Receive Unexpected Message in Established State" };
+	static const char *const refresh[] = { NULL,	/* RFC 7313 */
+		"Invalid Message Length" };
 	static const char *const cease[] = { NULL,
 		"Maximum Number of Prefixes Reached", "Administrative Shutdown",
 		"Peer De-configured", "Administrative Reset",
@@ -53,7 +59,9 @@ bgp_err_subcode_name(unsigned code, unsigned subcode)
 	case BGP_ERR_HEADER: t = header; n = sizeof header / sizeof *t; break;
 	case BGP_ERR_OPEN: t = open; n = sizeof open / sizeof *t; break;
 	case BGP_ERR_UPDATE: t = update; n = sizeof update / sizeof *t; break;
+	case BGP_ERR_FSM: t = fsm; n = sizeof fsm / sizeof *t; break;
 	case BGP_ERR_CEASE: t = cease; n = sizeof cease / sizeof *t; break;
+	case BGP_ERR_REFRESH: t = refresh; n = sizeof refresh / sizeof *t; break;
 	}
 	if (t == NULL || subcode >= n || t[subcode] == NULL)
 		return "unknown subcode";

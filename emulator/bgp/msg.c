@@ -64,7 +64,8 @@ static bool
 type_bounds(unsigned type, size_t *min, size_t *max)
 {
 	switch (type) {
-	case BGP_OPEN: *min = 29; break;
+	/* RFC 8654 section 4: OPEN and KEEPALIVE never exceed 4096. */
+	case BGP_OPEN: *min = 29; *max = BGP_MAX_LEN; return true;
 	case BGP_UPDATE: *min = 23; break;
 	case BGP_NOTIFICATION: *min = 21; break;
 	case BGP_KEEPALIVE: *min = 19; *max = 19; return true;
@@ -84,7 +85,7 @@ bgp_header_check(const uint8_t *buf, size_t len, size_t max_len,
 	size_t n = len < BGP_MARKER_LEN ? len : BGP_MARKER_LEN;
 
 	/* A bad marker is refused as soon as it is seen, not when whole. */
-	if (memcmp(buf, marker, n) != 0)
+	if (n > 0 && memcmp(buf, marker, n) != 0)
 		return bgp_error_set(e, BGP_ACT_RESET, BGP_ERR_HEADER,
 		    BGP_HDR_NOT_SYNC, 0, NULL, 0,
 		    "message marker is not sixteen 0xff octets");
@@ -176,6 +177,9 @@ bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 
 	memset(o, 0, sizeof *o);
 	bgp_rd_init(&rd, msg, len);
+	if (len < BGP_HEADER_LEN)
+		return bgp_error_set(e, BGP_ACT_RESET, BGP_ERR_HEADER,
+		    BGP_HDR_BAD_LENGTH, 0, NULL, 0, "OPEN shorter than its header");
 	rd.off = BGP_HEADER_LEN;
 	if (!bgp_rd_u8(&rd, &o->version) || !bgp_rd_u16(&rd, &o->my_as) ||
 	    !bgp_rd_u16(&rd, &o->hold_time) || !bgp_rd_u32(&rd, &o->bgp_id) ||
@@ -234,7 +238,8 @@ bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 		bgp_rd_init(&cr, pv, l);
 		while (bgp_rd_left(&cr) > 0) {
 			if (parse_capability(&cr, o, e) < 0) {
-				e->offset += (size_t)(pv - msg);
+				if (e != NULL)
+					e->offset += (size_t)(pv - msg);
 				return -1;
 			}
 		}
@@ -343,14 +348,20 @@ bgp_notification_format(uint8_t code, uint8_t subcode, const uint8_t *data,
 	/* RFC 8203/9003: a shutdown communication is a length and UTF-8. */
 	if (code == BGP_ERR_CEASE && (subcode == BGP_CEASE_ADMIN_SHUTDOWN ||
 	    subcode == BGP_CEASE_ADMIN_RESET) && data_len > 1 &&
-	    data[0] == data_len - 1 && n >= 0 && (size_t)n < cap) {
+	    data[0] == data_len - 1 && n >= 0) {
 		char text[256];
 		size_t k = 0;
 		for (size_t i = 1; i < data_len && k + 1 < sizeof text; i++)
 			text[k++] = data[i] >= 0x20 && data[i] < 0x7f ?
 			    (char)data[i] : '?';
 		text[k] = '\0';
-		n += snprintf(buf + n, cap - (size_t)n, ": \"%s\"", text);
+		/* Counted even when it does not fit, as snprintf counts. */
+		int m = (size_t)n < cap ?
+		    snprintf(buf + n, cap - (size_t)n, ": \"%s\"", text) :
+		    snprintf(NULL, 0, ": \"%s\"", text);
+		if (m < 0)
+			return m;
+		n += m;
 	}
 	return n;
 }

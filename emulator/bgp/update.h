@@ -83,7 +83,7 @@ struct bgp_route {
  * Appends UPDATEs announcing routes[0..n) (one family, sorted so that
  * routes with equal actions are adjacent: bgp_route_cmp_actions) to `b`.
  * Returns the number of messages appended, or -1 (ENOMEM, or E2BIG for a
- * route that cannot fit in any message).
+ * route that cannot fit in any message) with nothing appended.
  */
 long bgp_update_build_reach(struct bgp_buf *b, const struct bgp_update_params *p,
     const struct bgp_route *const *routes, size_t n);

@@ -105,16 +105,22 @@ build(struct bgp_buf *b, const struct bgp_update_params *prm,
     const struct bgp_route *const *routes, size_t n, bool reach)
 {
 	size_t max = prm->max_len ? prm->max_len : BGP_MAX_LEN;
+	size_t start0 = b->len;
 	long msgs = 0;
 	size_t i = 0;
+
+	if (max > BGP_EXT_MAX_LEN)
+		max = BGP_EXT_MAX_LEN;	/* the header's length field */
 
 	while (i < n) {
 		const struct bgp_route *first = routes[i];
 		size_t room = 64 + 8u * first->nactions + 4 + 5;
 		size_t start = b->len;
 		uint8_t *p = bgp_buf_reserve(b, max > room ? max : room);
-		if (p == NULL)
+		if (p == NULL) {
+			b->len = start0;
 			return -1;
+		}
 		size_t off = BGP_HEADER_LEN + 4;	/* withdrawn len, attr len */
 		p[19] = p[20] = 0;
 		if (reach)
@@ -138,7 +144,8 @@ build(struct bgp_buf *b, const struct bgp_update_params *prm,
 			i++;
 		}
 		if (off == nlri_start) {
-			b->len = start;
+			/* Nothing half-built is left to be sent. */
+			b->len = start0;
 			errno = E2BIG;	/* one route larger than a message */
 			return -1;
 		}

@@ -177,9 +177,12 @@ parse_nlris(const uint8_t *buf, size_t len, size_t at, int family,
 	return 0;
 }
 
-/* Parses MP_REACH_NLRI (v, len at message offset `at`). Returns 0 or -1 (reset / ENOMEM). */
+/*
+ * Parses MP_REACH_NLRI (v, len at message offset `at`; its attribute
+ * header at `hdr`). Returns 0 or -1 (reset / ENOMEM).
+ */
 static int
-parse_mp_reach(const uint8_t *v, size_t len, size_t at,
+parse_mp_reach(const uint8_t *v, size_t len, size_t at, size_t hdr,
     const struct bgp_update_params *p, struct bgp_update *u)
 {
 	struct bgp_rd rd;
@@ -192,7 +195,7 @@ parse_mp_reach(const uint8_t *v, size_t len, size_t at,
 	    !bgp_rd_u8(&rd, &nhlen) || !bgp_rd_bytes(&rd, nhlen, &nh) ||
 	    !bgp_rd_u8(&rd, &reserved))
 		return bgp_error_set(&u->err, BGP_ACT_RESET, BGP_ERR_UPDATE,
-		    BGP_UPD_OPTIONAL, at, NULL, 0,
+		    BGP_UPD_OPTIONAL, hdr, NULL, 0,
 		    "MP_REACH_NLRI of %zu octets is too short for its next hop",
 		    len);
 	int family = bgp_afi_family(afi, safi);
@@ -200,19 +203,23 @@ parse_mp_reach(const uint8_t *v, size_t len, size_t at,
 		u->other_afs++;	/* RFC 4760: not negotiated, so ignored */
 		return 0;
 	}
+	if (u->family != 0 && u->family != family)
+		return bgp_error_set(&u->err, BGP_ACT_RESET, BGP_ERR_UPDATE,
+		    BGP_UPD_ATTR_LIST, hdr, NULL, 0,
+		    "MP_REACH_NLRI and MP_UNREACH_NLRI of different families");
 	u->family = family;
 	return parse_nlris(v + rd.off, bgp_rd_left(&rd), at + rd.off, family,
 	    false, u);
 }
 
-/* Parses MP_UNREACH_NLRI. Returns 0 or -1 (reset / ENOMEM). */
+/* Parses MP_UNREACH_NLRI, as above. Returns 0 or -1 (reset / ENOMEM). */
 static int
-parse_mp_unreach(const uint8_t *v, size_t len, size_t at,
+parse_mp_unreach(const uint8_t *v, size_t len, size_t at, size_t hdr,
     const struct bgp_update_params *p, struct bgp_update *u)
 {
 	if (len < 3)
 		return bgp_error_set(&u->err, BGP_ACT_RESET, BGP_ERR_UPDATE,
-		    BGP_UPD_OPTIONAL, at, NULL, 0,
+		    BGP_UPD_OPTIONAL, hdr, NULL, 0,
 		    "MP_UNREACH_NLRI of %zu octets; AFI and SAFI take 3", len);
 	int family = bgp_afi_family((uint16_t)(v[0] << 8 | v[1]), v[2]);
 	if (family == 0 || !(p->families & BGP_FAM_BIT(family))) {
@@ -221,7 +228,7 @@ parse_mp_unreach(const uint8_t *v, size_t len, size_t at,
 	}
 	if (u->family != 0 && u->family != family)
 		return bgp_error_set(&u->err, BGP_ACT_RESET, BGP_ERR_UPDATE,
-		    BGP_UPD_ATTR_LIST, at, NULL, 0,
+		    BGP_UPD_ATTR_LIST, hdr, NULL, 0,
 		    "MP_REACH_NLRI and MP_UNREACH_NLRI of different families");
 	u->family = family;
 	if (len == 3)
@@ -267,8 +274,19 @@ parse_attr(const uint8_t *msg, size_t at, uint8_t flags, uint8_t type,
 			    "AS_PATH of %zu octets is malformed (%u-octet ASes)",
 			    len, as_size);
 		break;
-	case BGP_A_NEXT_HOP: case BGP_A_MED: case BGP_A_LOCAL_PREF:
-	case BGP_A_ORIGINATOR_ID:
+	case BGP_A_LOCAL_PREF:
+		/* RFC 7606 section 7.5: from an external peer, discarded. */
+		if (len != 4 && p->ebgp)
+			bgp_error_set(&u->err, BGP_ACT_DISCARD, BGP_ERR_UPDATE,
+			    BGP_UPD_ATTR_LENGTH, at, NULL, 0,
+			    "LOCAL_PREF of %zu octets from an external peer, "
+			    "ignored", len);
+		else if (len != 4)
+			bgp_error_set(&u->err, BGP_ACT_WITHDRAW, BGP_ERR_UPDATE,
+			    BGP_UPD_ATTR_LENGTH, at, NULL, 0,
+			    "LOCAL_PREF of %zu octets, expected 4", len);
+		break;
+	case BGP_A_NEXT_HOP: case BGP_A_MED: case BGP_A_ORIGINATOR_ID:
 		if (len != 4)
 			bgp_error_set(&u->err, BGP_ACT_WITHDRAW, BGP_ERR_UPDATE,
 			    BGP_UPD_ATTR_LENGTH, at, NULL, 0,
@@ -297,7 +315,8 @@ parse_attr(const uint8_t *msg, size_t at, uint8_t flags, uint8_t type,
 			    "ATOMIC_AGGREGATE of %zu octets, ignored", len);
 		break;
 	case BGP_A_AGGREGATOR:
-		if (len != 2 + as_size)
+		/* An AS and an IPv4 address: 6 or 8 octets (RFC 7606 7.7). */
+		if (len != as_size + 4)
 			bgp_error_set(&u->err, BGP_ACT_DISCARD, BGP_ERR_UPDATE,
 			    BGP_UPD_ATTR_LENGTH, at, NULL, 0,
 			    "AGGREGATOR of %zu octets, ignored", len);
@@ -309,9 +328,9 @@ parse_attr(const uint8_t *msg, size_t at, uint8_t flags, uint8_t type,
 			    "AS4_PATH malformed, ignored");
 		break;
 	case BGP_A_MP_REACH:
-		return parse_mp_reach(v, len, (size_t)(v - msg), p, u);
+		return parse_mp_reach(v, len, (size_t)(v - msg), at, p, u);
 	case BGP_A_MP_UNREACH:
-		return parse_mp_unreach(v, len, (size_t)(v - msg), p, u);
+		return parse_mp_unreach(v, len, (size_t)(v - msg), at, p, u);
 	}
 	return 0;
 }
@@ -361,6 +380,9 @@ bgp_update_parse(const uint8_t *msg, size_t len,
 	memset(&u->err, 0, sizeof u->err);
 
 	bgp_rd_init(&rd, msg, len);
+	if (len < BGP_HEADER_LEN)
+		return bgp_error_set(&u->err, BGP_ACT_RESET, BGP_ERR_HEADER,
+		    BGP_HDR_BAD_LENGTH, 0, NULL, 0, "UPDATE shorter than its header");
 	rd.off = BGP_HEADER_LEN;
 	if (!bgp_rd_u16(&rd, &wlen) || bgp_rd_left(&rd) < (size_t)wlen + 2)
 		return bgp_error_set(&u->err, BGP_ACT_RESET, BGP_ERR_UPDATE,
@@ -420,6 +442,9 @@ bgp_update_parse(const uint8_t *msg, size_t len,
 	}
 
 	bool has_reach = seen[BGP_A_MP_REACH / 8] & (1u << (BGP_A_MP_REACH % 8));
+	/* RFC 4724 section 2: End-of-RIB announces nothing. */
+	if (has_reach)
+		u->eor = false;
 	if (has_reach && u->family != 0) {
 		if (!(seen[0] & (1u << BGP_A_ORIGIN)))
 			bgp_error_set(&u->err, BGP_ACT_WITHDRAW, BGP_ERR_UPDATE,
