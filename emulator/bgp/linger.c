@@ -1,5 +1,10 @@
 /*
  * linger.c - flush, half-close, drain, close.
+ *
+ * Writing may take as long as the peer keeps reading (each bit of
+ * progress restarts the idle deadline), but draining is bounded in total:
+ * a peer that keeps talking after our last word must not hold the
+ * descriptor for ever.
  */
 #include <errno.h>
 #include <glib.h>
@@ -12,11 +17,14 @@
 
 #include "linger.h"
 
+#define DRAIN_IDLE_PERIODS 2	/* drain for at most twice the idle timeout */
+
 struct bgp_linger {
 	int fd;
 	uint8_t *out;
 	size_t len, off;
 	unsigned idle_ms;
+	gint64 drain_until;	/* set when the sending side is shut */
 	guint watch, timer;
 	void (*done)(void *ud);
 	void *ud;
@@ -76,7 +84,11 @@ flush(struct bgp_linger *l)
 			return errno == EAGAIN || errno == EINTR;
 		l->off += (size_t)n;
 	}
-	shutdown(l->fd, SHUT_WR);
+	if (l->drain_until == 0) {
+		shutdown(l->fd, SHUT_WR);
+		l->drain_until = g_get_monotonic_time() +
+		    (gint64)DRAIN_IDLE_PERIODS * l->idle_ms * 1000;
+	}
 	return true;
 }
 
@@ -102,6 +114,10 @@ on_io(gint fd, GIOCondition cond, gpointer data)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
 		finish(l);	/* end of stream, or an error: done either way */
+		return G_SOURCE_REMOVE;
+	}
+	if (g_get_monotonic_time() >= l->drain_until) {
+		finish(l);	/* still talking: enough */
 		return G_SOURCE_REMOVE;
 	}
 	rearm(l);

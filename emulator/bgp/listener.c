@@ -12,13 +12,26 @@
 
 #include "session.h"
 
+#define ACCEPT_PAUSE_MS 100	/* after running out of descriptors or memory */
+
 struct bgp_listener {
 	int fd;
-	guint watch;
+	guint watch, pause;
 	uint16_t port;
 	bgp_accept_fn fn;
 	void *ud;
 };
+
+static gboolean on_accept(gint fd, GIOCondition cond, gpointer data);
+
+static gboolean
+on_resume(gpointer data)
+{
+	struct bgp_listener *l = data;
+	l->pause = 0;
+	l->watch = g_unix_fd_add(l->fd, G_IO_IN, on_accept, l);
+	return G_SOURCE_REMOVE;
+}
 
 static gboolean
 on_accept(gint fd, GIOCondition cond, gpointer data)
@@ -33,26 +46,48 @@ on_accept(gint fd, GIOCondition cond, gpointer data)
 		if (c < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			/* EAGAIN: all taken; EMFILE and the like: try later. */
-			break;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/*
+				 * The connection stays queued and the socket
+				 * readable: watching it now would spin.  Look
+				 * again once some descriptor may be free.
+				 */
+				l->watch = 0;
+				l->pause = g_timeout_add(ACCEPT_PAUSE_MS,
+				    on_resume, l);
+				return G_SOURCE_REMOVE;
+			}
+			break;	/* EAGAIN: all taken */
 		}
 		l->fn(c, (struct sockaddr *)&ss, len, l->ud);
 	}
 	return G_SOURCE_CONTINUE;
 }
 
-/* Sets `k` for every peer of the address family (and IPv4 on a dual-stack socket). */
+/*
+ * Sets `k` for every peer of the address family, and for IPv4 peers of a
+ * dual-stack socket.  An AF_INET6 socket takes only AF_INET6 addresses
+ * (Linux refuses AF_INET with EINVAL): IPv4 peers are given as the
+ * v4-mapped ::ffff:0.0.0.0 with an IPv4 prefix length.
+ */
 static int
 md5_any(int fd, int family, const struct bgp_md5_key *k, char *err, size_t cap)
 {
 	struct sockaddr_in any4 = { .sin_family = AF_INET };
 	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 mapped4 = { .sin6_family = AF_INET6 };
 
-	if (family == AF_INET6 && bgp_md5_apply(fd, (struct sockaddr *)&any6,
-	    sizeof any6, 0, k, err, cap) < 0)
+	if (family != AF_INET6)
+		return bgp_md5_apply(fd, (struct sockaddr *)&any4, sizeof any4,
+		    0, k, err, cap);
+	mapped4.sin6_addr.s6_addr[10] = 0xff;
+	mapped4.sin6_addr.s6_addr[11] = 0xff;
+	if (bgp_md5_apply(fd, (struct sockaddr *)&any6, sizeof any6, 0, k,
+	    err, cap) < 0)
 		return -1;
-	return bgp_md5_apply(fd, (struct sockaddr *)&any4, sizeof any4, 0, k,
-	    err, cap);
+	return bgp_md5_apply(fd, (struct sockaddr *)&mapped4, sizeof mapped4,
+	    0, k, err, cap);
 }
 
 struct bgp_listener *
@@ -120,6 +155,8 @@ bgp_listener_free(struct bgp_listener *l)
 		return;
 	if (l->watch)
 		g_source_remove(l->watch);
+	if (l->pause)
+		g_source_remove(l->pause);
 	close(l->fd);
 	g_free(l);
 }

@@ -73,6 +73,13 @@ bgp_md5_key_load_file(const char *path, struct bgp_md5_key *k, char *err,
 		close(fd);
 		return -1;
 	}
+	if (st.st_size > (off_t)sizeof buf) {	/* more than a key and CR LF */
+		snprintf(err, cap, "%s: an MD5 key must be 1 to %d octets, "
+		    "this file holds %lld", path, BGP_MD5_KEY_MAX,
+		    (long long)st.st_size);
+		close(fd);
+		return -1;
+	}
 	n = read(fd, buf, sizeof buf);
 	close(fd);
 	if (n < 0) {

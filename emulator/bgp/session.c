@@ -460,6 +460,8 @@ connection_up(struct bgp_session *s)
 	s->in_watch = g_unix_fd_add(s->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
 	    on_readable, s);
 	set_state(s, BGP_OPENSENT);
+	if (s->state != BGP_OPENSENT)
+		return;	/* stopped by the owner */
 	s->retry_at = 0;
 	s->hold_at = g_get_monotonic_time() + (gint64)OPENSENT_HOLD_S * G_USEC_PER_SEC;
 	arm(s);
@@ -528,6 +530,8 @@ connect_now(struct bgp_session *s)
 		}
 	}
 	set_state(s, BGP_CONNECT);
+	if (s->state != BGP_CONNECT)
+		return;	/* stopped by the owner */
 	if (connect(s->fd, peer, s->cfg.peer_len) == 0) {
 		connection_up(s);
 		return;
@@ -729,6 +733,8 @@ handle(struct bgp_session *s, const uint8_t *msg, size_t len)
 			return false;
 		}
 		set_state(s, BGP_OPENCONFIRM);
+		if (s->state != BGP_OPENCONFIRM)
+			return false;	/* stopped by the owner */
 		s->hold_at = 0;
 		if (s->neg.hold_time > 0)
 			s->keepalive_at = s->last_rx +
@@ -740,6 +746,9 @@ handle(struct bgp_session *s, const uint8_t *msg, size_t len)
 			break;
 		s->retries = 0;
 		set_state(s, BGP_ESTABLISHED);
+		/* The owner, told of Established, may have stopped the session. */
+		if (s->state != BGP_ESTABLISHED)
+			return false;
 		send_rib(s, 0);
 		return s->state == BGP_ESTABLISHED;
 	case BGP_ESTABLISHED:

@@ -9,6 +9,7 @@
  * does.
  */
 #include <glib-unix.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -187,7 +188,7 @@ fc_cmd_inject(int argc, char **argv)
 	gchar *peer = NULL, *local_as = NULL, *peer_as = NULL, *md5_file = NULL;
 	gchar *hold_time = NULL, *router_id = NULL, *bind_addr = NULL;
 	gchar *family_name = NULL;
-	gdouble hold = -1, connect_timeout = 30;
+	gdouble hold = -1, connect_timeout = 30, connect_retry = 1;
 	gboolean withdraw = FALSE, json = FALSE;
 	GOptionEntry entries[] = {
 		{ "peer", 0, 0, G_OPTION_ARG_STRING, &peer, "the router: ADDR[:PORT] (port 179)", "ADDR" },
@@ -205,6 +206,9 @@ fc_cmd_inject(int argc, char **argv)
 		{ "bind", 0, 0, G_OPTION_ARG_STRING, &bind_addr, "local address to connect from", "ADDR" },
 		{ "connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &connect_timeout,
 		  "give up if no session is up after this long (default 30)", "SECONDS" },
+		{ "connect-retry", 0, 0, G_OPTION_ARG_DOUBLE, &connect_retry,
+		  "first reconnect delay; it doubles after each failure, up to "
+		  "120 s, each delay times a random 0.75..1 (default 1)", "SECONDS" },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON summary", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
@@ -232,14 +236,33 @@ fc_cmd_inject(int argc, char **argv)
 	    !fc_parse_router_id(router_id, &cfg.router_id) ||
 	    (family = fc_parse_family(family_name)) < 0)
 		goto out;
+	if ((cfg.peer.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&cfg.peer)->sin_port :
+	    ((struct sockaddr_in6 *)&cfg.peer)->sin6_port) == 0) {
+		fprintf(stderr, "flowcanary inject: --peer \"%s\": port 0 cannot "
+		    "be connected to\n", peer);
+		goto out;
+	}
 	if (bind_addr != NULL && !fc_parse_endpoint("--bind", bind_addr, 0,
 	    &cfg.local, &cfg.local_len))
 		goto out;
-	if (connect_timeout <= 0 || hold > 1e6 || (hold < 0 && hold != -1)) {
-		fprintf(stderr, "flowcanary inject: --hold and --connect-timeout "
-		    "take a positive number of seconds\n");
+	/* Written so that NaN fails too: it would reach a guint cast. */
+	if (!(connect_timeout > 0 && connect_timeout <= 1e6)) {
+		fprintf(stderr, "flowcanary inject: --connect-timeout takes more "
+		    "than 0 and at most 1000000 seconds\n");
 		goto out;
 	}
+	if (!(hold >= 0 && hold <= 1e6) && hold != -1) {
+		fprintf(stderr, "flowcanary inject: --hold takes 0 to 1000000 "
+		    "seconds\n");
+		goto out;
+	}
+	if (!(connect_retry >= 0.001 && connect_retry <= 120)) {
+		fprintf(stderr, "flowcanary inject: --connect-retry takes 0.001 to "
+		    "120 seconds\n");
+		goto out;
+	}
+	cfg.retry_initial_ms = (unsigned)(connect_retry * 1000 + 0.5);
 	for (int i = 1; i < argc; i++) {
 		if (fs_ruleset_load_file(&set, argv[i], family, &err) < 0) {
 			if (json)

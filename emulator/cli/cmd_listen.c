@@ -101,8 +101,13 @@ static void
 on_update(struct bgp_session *s, const struct bgp_update *u, void *ud)
 {
 	char text[320];
+	/*
+	 * A reset refuses the whole UPDATE: what was decoded before the
+	 * error was never accepted, so only the error is reported.
+	 */
+	bool reset = u->err.action == BGP_ACT_RESET;
 
-	for (size_t i = 0; i < u->nbad; i++) {
+	for (size_t i = 0; i < u->nbad && !reset; i++) {
 		const struct bgp_bad_nlri *bad = &u->bad[i];
 		JsonBuilder *b = event_begin("malformed", s);
 		char *hex = fc_hex(bad->octets, bad->len < BGP_BAD_NLRI_KEEP ?
@@ -127,6 +132,8 @@ on_update(struct bgp_session *s, const struct bgp_update *u, void *ud)
 		add_int(b, "offset", (gint64)u->err.offset);
 		event_end(b);
 	}
+	if (reset)
+		return;
 	for (size_t i = 0; i < u->nreach; i++)
 		print_rule(s, "announce", &u->reach[i], u);
 	for (size_t i = 0; i < u->nwithdrawn; i++)
@@ -198,7 +205,8 @@ on_signal(gpointer data)
 {
 	struct listen *l = data;
 	g_main_loop_quit(l->loop);
-	return G_SOURCE_REMOVE;
+	/* Kept: fc_cmd_listen removes it, and a second signal must not kill. */
+	return G_SOURCE_CONTINUE;
 }
 
 int
