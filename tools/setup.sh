@@ -13,7 +13,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 # What building and testing needs, as Debian 12 packages.  clang and
-# libclang-rt-14-dev are for the sanitizer and libFuzzer builds.
+# libclang-rt-14-dev are for the sanitizer and libFuzzer builds; frr,
+# bird2, gobgpd and exabgp are the real BGP speakers the interoperability
+# tests and benchmarks run against (started by the tests, never as system
+# services); iproute2 makes the tests' network namespaces.
 PACKAGES=(
 	gcc
 	clang
@@ -26,6 +29,11 @@ PACKAGES=(
 	libyaml-dev
 	check
 	git
+	iproute2
+	frr
+	bird2
+	gobgpd
+	exabgp
 )
 
 say() {
