@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "flowspec/nlri.h"
 #include "linger.h"
+#include "ribout.h"
 #include "session.h"
 #include "wire.h"
 
@@ -28,12 +28,6 @@
 #define DEFAULT_HOLD_S	90
 #define CONNECT_TIMEOUT_MS 10000	/* three SYN retransmissions */
 #define READ_CHUNK	65536
-
-/* One route of the Adj-RIB-Out: its NLRI and actions follow the struct. */
-struct rib_entry {
-	struct bgp_route route;
-	uint8_t data[];
-};
 
 struct bgp_session {
 	struct bgp_session_config cfg;
@@ -57,7 +51,7 @@ struct bgp_session {
 	struct bgp_open peer_open;
 	struct bgp_negotiated neg;
 	struct bgp_update upd;
-	GHashTable *rib;
+	struct bgp_rib_out *rib;
 
 	struct bgp_down down;
 	char down_reason[320];
@@ -77,55 +71,6 @@ bgp_state_name(enum bgp_state st)
 	static const char *const names[] = { "Idle", "Connect", "Active",
 		"OpenSent", "OpenConfirm", "Established" };
 	return (unsigned)st < G_N_ELEMENTS(names) ? names[st] : "?";
-}
-
-/* Returns a hash of a route's family and NLRI octets (FNV-1a). */
-static guint
-rib_hash(gconstpointer key)
-{
-	const struct rib_entry *e = key;
-	guint32 h = 2166136261u ^ e->route.family;
-	for (size_t i = 0; i < e->route.nlri_len; i++)
-		h = (h ^ e->route.nlri[i]) * 16777619u;
-	return h;
-}
-
-static gboolean
-rib_equal(gconstpointer a, gconstpointer b)
-{
-	const struct rib_entry *x = a, *y = b;
-	return x->route.family == y->route.family &&
-	    x->route.nlri_len == y->route.nlri_len &&
-	    memcmp(x->route.nlri, y->route.nlri, x->route.nlri_len) == 0;
-}
-
-/* Returns a new entry for `r` (encoded), or NULL with `err`. */
-static struct rib_entry *
-rib_entry_new(const struct fs_rule *r, struct fs_error *err)
-{
-	uint8_t nlri[FS_NLRI_MAX_LEN + 2];
-	ssize_t n = fs_nlri_encode(r, nlri, sizeof nlri, err);
-	if (n < 0)
-		return NULL;
-	if (r->nactions > UINT16_MAX) {
-		fs_error_set(err, FS_E_TOO_LONG, "%u actions on one rule", r->nactions);
-		return NULL;
-	}
-	size_t alen = (size_t)r->nactions * sizeof *r->actions;
-	struct rib_entry *e = malloc(sizeof *e + (size_t)n + alen);
-	if (e == NULL) {
-		fs_error_set(err, FS_E_NOMEM, "out of memory");
-		return NULL;
-	}
-	memcpy(e->data, nlri, (size_t)n);
-	if (alen > 0)
-		memcpy(e->data + n, r->actions, alen);
-	e->route.family = r->family;
-	e->route.nlri_len = (uint16_t)n;
-	e->route.nactions = (uint16_t)r->nactions;
-	e->route.nlri = e->data;
-	e->route.actions = (const struct fs_action *)(e->data + n);
-	return e;
 }
 
 const char *
@@ -161,7 +106,7 @@ bgp_session_pending(const struct bgp_session *s)
 size_t
 bgp_session_rib_out_size(const struct bgp_session *s)
 {
-	return g_hash_table_size(s->rib);
+	return bgp_rib_out_size(s->rib);
 }
 
 void
@@ -593,11 +538,11 @@ update_params(const struct bgp_session *s)
 }
 
 /*
- * Queues UPDATEs for `entries` (any families; only negotiated ones are
- * sent) and flushes.  Returns false if the session went down.
+ * Queues UPDATEs for `in` (any families; only negotiated ones are sent)
+ * and flushes.  Returns false if the session went down.
  */
 static bool
-send_routes(struct bgp_session *s, struct rib_entry **entries, size_t n,
+send_routes(struct bgp_session *s, const struct bgp_route *const *in, size_t n,
     bool reach)
 {
 	struct bgp_update_params p = update_params(s);
@@ -605,8 +550,8 @@ send_routes(struct bgp_session *s, struct rib_entry **entries, size_t n,
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (s->neg.families & BGP_FAM_BIT(entries[i]->route.family))
-			routes[k++] = &entries[i]->route;
+		if (s->neg.families & BGP_FAM_BIT(in[i]->family))
+			routes[k++] = in[i];
 	qsort(routes, k, sizeof *routes, bgp_route_cmp_actions);
 	compact_out(s);
 	for (size_t i = 0; i < k;) {
@@ -633,16 +578,10 @@ send_routes(struct bgp_session *s, struct rib_entry **entries, size_t n,
 static void
 send_rib(struct bgp_session *s, int family)
 {
-	guint n = 0;
-	gpointer *keys = g_hash_table_get_keys_as_array(s->rib, &n);
-	struct rib_entry **entries = (struct rib_entry **)keys;
-	size_t k = 0;
-
-	for (guint i = 0; i < n; i++)
-		if (family == 0 || entries[i]->route.family == family)
-			entries[k++] = entries[i];
-	bool up = send_routes(s, entries, k, true);
-	g_free(keys);
+	size_t k;
+	const struct bgp_route **routes = bgp_rib_out_list(s->rib, family, &k);
+	bool up = send_routes(s, routes, k, true);
+	g_free(routes);
 	if (!up)
 		return;
 	for (int f = FS_IPV4; f <= FS_IPV6; f++) {
@@ -876,7 +815,7 @@ bgp_session_new(const struct bgp_session_config *cfg,
 	s->ud = ud;
 	s->fd = -1;
 	s->state = BGP_IDLE;
-	s->rib = g_hash_table_new_full(rib_hash, rib_equal, free, NULL);
+	s->rib = bgp_rib_out_new();
 	bgp_update_init(&s->upd);
 	if (cfg->peer_len > 0)
 		addr_name((const struct sockaddr *)&cfg->peer, s->peer_name,
@@ -903,7 +842,7 @@ bgp_session_free(struct bgp_session *s)
 	bgp_buf_free(&s->in);
 	bgp_buf_free(&s->out);
 	bgp_update_free(&s->upd);
-	g_hash_table_destroy(s->rib);
+	bgp_rib_out_free(s->rib);
 	bgp_md5_key_wipe(&s->md5);
 	g_free(s);
 }
@@ -946,70 +885,45 @@ int
 bgp_session_announce(struct bgp_session *s, const struct fs_rule *rules,
     size_t n, struct fs_error *err)
 {
-	struct rib_entry **fresh = g_new(struct rib_entry *, n ? n : 1);
+	const struct bgp_route **fresh = bgp_rib_out_add(s->rib, rules, n, err);
 
-	for (size_t i = 0; i < n; i++) {
-		fresh[i] = rib_entry_new(&rules[i], err);
-		if (fresh[i] == NULL) {
-			if (err != NULL)
-				err->line = (unsigned)i + 1;
-			for (size_t k = 0; k < i; k++)
-				free(fresh[k]);
-			g_free(fresh);
-			return -1;
-		}
-	}
-	/* Insert only after every rule encoded: all or nothing. */
-	for (size_t i = 0; i < n; i++)
-		g_hash_table_replace(s->rib, fresh[i], fresh[i]);
+	if (fresh == NULL)
+		return -1;
 	if (s->state == BGP_ESTABLISHED)
 		send_routes(s, fresh, n, true);
 	g_free(fresh);
 	return 0;
 }
 
+/* Sends withdraws for routes[0..k) if Established, then frees them. */
+static void
+withdraw_routes(struct bgp_session *s, struct bgp_route **routes, size_t k)
+{
+	if (s->state == BGP_ESTABLISHED)
+		send_routes(s, (const struct bgp_route *const *)routes, k, false);
+	bgp_routes_free(routes, k);
+}
+
 int
 bgp_session_withdraw(struct bgp_session *s, const struct fs_rule *rules,
     size_t n, struct fs_error *err)
 {
-	struct rib_entry **gone = g_new(struct rib_entry *, n ? n : 1);
-	size_t k = 0;
+	size_t k;
+	struct bgp_route **gone = bgp_rib_out_remove(s->rib, rules, n, &k, err);
 
-	for (size_t i = 0; i < n; i++) {
-		struct rib_entry *probe = rib_entry_new(&rules[i], err), *have;
-		if (probe == NULL) {
-			if (err != NULL)
-				err->line = (unsigned)i + 1;
-			for (size_t j = 0; j < k; j++)
-				free(gone[j]);
-			g_free(gone);
-			return -1;
-		}
-		if (g_hash_table_steal_extended(s->rib, probe,
-		    (gpointer *)&have, NULL))
-			gone[k++] = have;
-		free(probe);
-	}
-	if (s->state == BGP_ESTABLISHED)
-		send_routes(s, gone, k, false);
-	for (size_t j = 0; j < k; j++)
-		free(gone[j]);
-	g_free(gone);
+	if (gone == NULL)
+		return -1;
+	withdraw_routes(s, gone, k);
 	return 0;
 }
 
 int
 bgp_session_withdraw_all(struct bgp_session *s)
 {
-	guint n = 0;
-	gpointer *keys = g_hash_table_get_keys_as_array(s->rib, &n);
+	size_t k;
+	struct bgp_route **gone = bgp_rib_out_take_all(s->rib, &k);
 
-	g_hash_table_steal_all(s->rib);
-	if (s->state == BGP_ESTABLISHED)
-		send_routes(s, (struct rib_entry **)keys, n, false);
-	for (guint i = 0; i < n; i++)
-		free(keys[i]);
-	g_free(keys);
+	withdraw_routes(s, gone, k);
 	return 0;
 }
 
