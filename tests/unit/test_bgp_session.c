@@ -1584,6 +1584,62 @@ inject_start(struct proc *in, uint16_t port, const char *rules,
 	proc_startv(in, NULL, args);
 }
 
+/*
+ * Many sessions at once: three injects, from three loopback addresses,
+ * each with its own rule, reach one listen together.  Each rule must be
+ * reported once, from its own peer, and each session end on its own.
+ */
+START_TEST(listen_many_sessions)
+{
+	static const char *const from[] = { "127.0.0.2", "127.0.0.3", "127.0.0.4" };
+	struct proc l, in[G_N_ELEMENTS(from)];
+	uint16_t port = listen_start(&l);
+	char *files[G_N_ELEMENTS(from)];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(from); i++) {
+		char name[32], text[128];
+		snprintf(name, sizeof name, "peer%zu.flow", i);
+		snprintf(text, sizeof text, "match destination 192.0.2.%zu/32 "
+		    "then discard\n", i + 10);
+		files[i] = write_file(name, text, 0644);
+		const char *more[] = { "--bind", from[i], "--hold", "30", NULL };
+		inject_start(&in[i], port, files[i], more);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(from); i++) {
+		char want[64];
+		snprintf(want, sizeof want, "192.0.2.%zu/32", i + 10);
+		JsonObject *o = proc_expect(&l, "announce", want, WAIT_MS);
+		l.cursor = 0;	/* the sessions interleave: search from the top */
+		ck_assert_str_eq(json_object_get_string_member(o, "peer"), from[i]);
+	}
+	unsigned est = 0, ann = 0;
+	for (size_t k = 0; k < l.nodes->len; k++) {
+		JsonObject *o = json_node_get_object(l.nodes->pdata[k]);
+		const char *ev = json_object_get_string_member_with_default(o, "event", "");
+		est += strcmp(ev, "established") == 0;
+		ann += strcmp(ev, "announce") == 0;
+	}
+	ck_assert_uint_eq(est, G_N_ELEMENTS(from));
+	ck_assert_uint_eq(ann, G_N_ELEMENTS(from));
+	/* Ending one session leaves the others up. */
+	proc_finish(&in[0], 0);
+	proc_expect(&l, "down", from[0], WAIT_MS);
+	for (size_t k = 0; k < l.nodes->len; k++) {
+		JsonObject *o = json_node_get_object(l.nodes->pdata[k]);
+		if (strcmp(json_object_get_string_member_with_default(o, "event", ""), "down") == 0)
+			ck_assert_str_eq(json_object_get_string_member(o, "peer"), from[0]);
+	}
+	for (size_t i = 1; i < G_N_ELEMENTS(from); i++)
+		proc_finish(&in[i], 0);
+	proc_finish(&l, 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(from); i++) {
+		proc_free(&in[i]);
+		g_free(files[i]);
+	}
+	proc_free(&l);
+}
+END_TEST
+
 START_TEST(inject_sends_rules_and_refreshes)
 {
 	char *rules = write_file("six.flow", six_rules, 0644);
@@ -2285,6 +2341,7 @@ main(void)
 	tcase_add_test(tc, listen_hold_timer);
 	tcase_add_test(tc, listen_out_of_descriptors);
 	tcase_add_test(tc, listen_drain_is_bounded);
+	tcase_add_test(tc, listen_many_sessions);
 
 	tc = tcase(s, "inject", 30);
 	tcase_add_test(tc, inject_sends_rules_and_refreshes);
