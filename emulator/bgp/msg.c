@@ -244,6 +244,10 @@ bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 			}
 		}
 	}
+	/* RFC 7607: AS 0 is reserved; a speaker must not be in it. */
+	if (o->as == 0)
+		return bgp_error_set(e, BGP_ACT_RESET, BGP_ERR_OPEN,
+		    BGP_OPEN_PEER_AS, 20, NULL, 0, "the peer says it is AS 0");
 	return 0;
 }
 

@@ -116,14 +116,37 @@ bgp_rib_out_size(const struct bgp_rib_out *rib)
 
 const struct bgp_route **
 bgp_rib_out_add(struct bgp_rib_out *rib, const struct fs_rule *rules,
-    size_t n, struct fs_error *err)
+    size_t n, size_t *k, struct fs_error *err)
 {
 	struct bgp_route **v = encode_all(rules, n, err);
+	GHashTable *batch;
 
+	*k = 0;
 	if (v == NULL)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
+	/*
+	 * Two rules of one batch with the same NLRI: the later wins, as it
+	 * would in two batches, and the earlier never reaches the table (the
+	 * table frees a key it replaces, which the returned list would still
+	 * point at).
+	 */
+	batch = g_hash_table_new(route_hash, route_equal);
+	for (size_t i = 0; i < n; i++) {
+		gpointer seen = g_hash_table_lookup(batch, v[i]);
+		if (seen != NULL) {
+			size_t j = GPOINTER_TO_SIZE(seen) - 1;
+			free(v[j]);
+			v[j] = NULL;
+		}
+		g_hash_table_replace(batch, v[i], GSIZE_TO_POINTER(i + 1));
+	}
+	g_hash_table_destroy(batch);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == NULL)
+			continue;
 		g_hash_table_replace(rib->set, v[i], v[i]);
+		v[(*k)++] = v[i];
+	}
 	return (const struct bgp_route **)v;
 }
 

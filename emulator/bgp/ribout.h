@@ -25,12 +25,13 @@ size_t bgp_rib_out_size(const struct bgp_rib_out *rib);
 
 /*
  * Encodes rules[0..n) and adds them, each replacing a route of the same
- * NLRI: all of them, or (on error) none.  Returns the n new routes (the
- * array is the caller's to g_free, the routes stay the table's), or NULL
- * with `err` naming the rule (its index + 1 in err->line).
+ * NLRI (within the batch too: the later rule wins): all of them, or (on
+ * error) none.  Returns the new routes, their number in *k (the array is
+ * the caller's to g_free, the routes stay the table's), or NULL with `err`
+ * naming the rule (its index + 1 in err->line).
  */
 const struct bgp_route **bgp_rib_out_add(struct bgp_rib_out *rib,
-    const struct fs_rule *rules, size_t n, struct fs_error *err);
+    const struct fs_rule *rules, size_t n, size_t *k, struct fs_error *err);
 
 /*
  * Removes the routes with the NLRI of rules[0..n) (those not held are

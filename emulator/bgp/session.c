@@ -28,6 +28,7 @@
 #define DEFAULT_HOLD_S	90
 #define CONNECT_TIMEOUT_MS 10000	/* three SYN retransmissions */
 #define READ_CHUNK	65536
+#define UPDATE_KEEP_COPIES 65536	/* actions copied onto rules, kept for reuse */
 
 struct bgp_session {
 	struct bgp_session_config cfg;
@@ -47,7 +48,9 @@ struct bgp_session {
 	struct bgp_linger *linger;
 
 	struct bgp_buf in, out;
-	size_t out_off;
+	size_t out_off;		/* octets of `out` written */
+	size_t out_msg;		/* start of the first message not all written */
+	unsigned refresh_due;	/* families asked for while output was queued */
 	struct bgp_open peer_open;
 	struct bgp_negotiated neg;
 	struct bgp_update upd;
@@ -189,6 +192,13 @@ backoff_us(struct bgp_session *s)
 	return (gint64)(ms * g_random_double_range(0.75, 1.0) * 1000);
 }
 
+/* Returns the length of the queued message that starts at `at`. */
+static size_t
+msg_len_at(const struct bgp_buf *b, size_t at)
+{
+	return (size_t)b->p[at + 16] << 8 | b->p[at + 17];
+}
+
 /* Drops the connection's watches and buffers (not the fd). */
 static void
 drop_io(struct bgp_session *s)
@@ -199,8 +209,9 @@ drop_io(struct bgp_session *s)
 		g_source_remove(s->out_watch);
 	s->in_watch = s->out_watch = 0;
 	s->in.len = 0;
-	s->out.len = s->out_off = 0;
+	s->out.len = s->out_off = s->out_msg = 0;
 	s->hold_at = s->keepalive_at = 0;
+	s->refresh_due = 0;
 }
 
 static gboolean emit_down(gpointer data);
@@ -260,7 +271,14 @@ go_down(struct bgp_session *s, uint8_t code, uint8_t subcode,
 	if (s->fd >= 0) {
 		struct bgp_buf last = { 0 };
 		const uint8_t *q = s->out.p + s->out_off;
-		size_t qlen = flush_queue ? s->out.len - s->out_off : 0;
+		/*
+		 * Without the queue, still the rest of a message already
+		 * begun on the wire: else the peer reads the NOTIFICATION
+		 * as part of that message.
+		 */
+		size_t qlen = flush_queue ? s->out.len - s->out_off :
+		    s->out_off > s->out_msg ?
+		    s->out_msg + msg_len_at(&s->out, s->out_msg) - s->out_off : 0;
 		if (qlen > 0 && bgp_buf_reserve(&last, qlen) != NULL)
 			memcpy(last.p, q, qlen);
 		if (code != 0)
@@ -288,10 +306,17 @@ go_down(struct bgp_session *s, uint8_t code, uint8_t subcode,
 		s->down_idle = g_idle_add(emit_down, s);
 }
 
-/* Writes queued output; returns false if the session went down. */
+static bool send_rib(struct bgp_session *s, unsigned families);
+
+/*
+ * Writes queued output.  Returns false if the session went down, or was
+ * stopped by the owner's `drained` callback.
+ */
 static bool
 flush(struct bgp_session *s)
 {
+	int fd = s->fd;
+
 	while (s->out_off < s->out.len) {
 		ssize_t n = send(s->fd, s->out.p + s->out_off,
 		    s->out.len - s->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -310,15 +335,24 @@ flush(struct bgp_session *s)
 		}
 		s->out_off += (size_t)n;
 		s->octets_out += (uint64_t)n;
+		while (s->out.len - s->out_msg >= BGP_HEADER_LEN &&
+		    s->out_msg + msg_len_at(&s->out, s->out_msg) <= s->out_off)
+			s->out_msg += msg_len_at(&s->out, s->out_msg);
 	}
-	s->out.len = s->out_off = 0;
+	s->out.len = s->out_off = s->out_msg = 0;
 	if (s->out_watch) {
 		g_source_remove(s->out_watch);
 		s->out_watch = 0;
 	}
+	/* ROUTE-REFRESHes that came while busy, answered once each. */
+	if (s->refresh_due != 0) {
+		unsigned fams = s->refresh_due;
+		s->refresh_due = 0;
+		return send_rib(s, fams);
+	}
 	if (s->ev.drained != NULL)
 		s->ev.drained(s, s->ud);
-	return true;
+	return s->fd == fd && fd >= 0;
 }
 
 static gboolean
@@ -334,9 +368,11 @@ on_writable(gint fd, GIOCondition cond, gpointer data)
 static void
 compact_out(struct bgp_session *s)
 {
-	if (s->out_off > 0 && s->out_off >= s->out.len / 2) {
-		bgp_buf_consume(&s->out, s->out_off);
-		s->out_off = 0;
+	/* Only whole messages go: go_down needs the partial one's header. */
+	if (s->out_msg > 0 && s->out_msg >= s->out.len / 2) {
+		bgp_buf_consume(&s->out, s->out_msg);
+		s->out_off -= s->out_msg;
+		s->out_msg = 0;
 	}
 }
 
@@ -387,6 +423,8 @@ connection_up(struct bgp_session *s)
 	struct bgp_open o = { 0 };
 	int one = 1;
 
+	s->keepalive_at = 0;
+	s->refresh_due = 0;
 	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	s->neg.local_id = local_id(s);
 	o.as = s->cfg.local_as;
@@ -396,7 +434,7 @@ connection_up(struct bgp_session *s)
 	o.route_refresh = true;
 	o.ext_message = !s->cfg.no_ext_message;
 	s->in.len = 0;
-	s->out.len = s->out_off = 0;
+	s->out.len = s->out_off = s->out_msg = 0;
 	if (bgp_open_build(&s->out, &o) < 0) {
 		go_down(s, BGP_ERR_CEASE, BGP_CEASE_RESOURCES, NULL, 0, false,
 		    false, "out of memory building OPEN");
@@ -417,6 +455,7 @@ connection_up(struct bgp_session *s)
 static void
 connect_failed(struct bgp_session *s, const char *why)
 {
+	s->hold_at = s->keepalive_at = 0;
 	if (s->in_watch)
 		g_source_remove(s->in_watch);
 	if (s->out_watch)
@@ -513,11 +552,13 @@ on_timer(gpointer data)
 		    s->state == BGP_OPENSENT ? OPENSENT_HOLD_S : s->neg.hold_time);
 		return G_SOURCE_REMOVE;
 	}
-	if (s->keepalive_at && now >= s->keepalive_at && s->fd >= 0) {
-		compact_out(s);
-		if (bgp_keepalive_build(&s->out) == 0)
-			flush(s);
+	if (s->keepalive_at && now >= s->keepalive_at &&
+	    s->state >= BGP_OPENCONFIRM && s->fd >= 0) {
 		s->keepalive_at = now + (gint64)s->neg.hold_time * G_USEC_PER_SEC / 3;
+		compact_out(s);
+		/* flush() may end the session, which clears the deadlines. */
+		if (bgp_keepalive_build(&s->out) == 0 && !flush(s))
+			return G_SOURCE_REMOVE;
 	}
 	arm(s);
 	return G_SOURCE_REMOVE;
@@ -538,12 +579,12 @@ update_params(const struct bgp_session *s)
 }
 
 /*
- * Queues UPDATEs for `in` (any families; only negotiated ones are sent)
- * and flushes.  Returns false if the session went down.
+ * Queues UPDATEs for `in` (any families; only negotiated ones are sent).
+ * Returns false if the session went down (out of memory).
  */
 static bool
-send_routes(struct bgp_session *s, const struct bgp_route *const *in, size_t n,
-    bool reach)
+queue_routes(struct bgp_session *s, const struct bgp_route *const *in,
+    size_t n, bool reach)
 {
 	struct bgp_update_params p = update_params(s);
 	const struct bgp_route **routes = g_new(const struct bgp_route *, n ? n : 1);
@@ -571,25 +612,41 @@ send_routes(struct bgp_session *s, const struct bgp_route *const *in, size_t n,
 		i = j;
 	}
 	g_free(routes);
-	return flush(s);
+	return true;
 }
 
-/* Sends the whole Adj-RIB-Out of `family` (0: all), then End-of-RIB. */
-static void
-send_rib(struct bgp_session *s, int family)
+/* Queues UPDATEs for `in` and flushes. Returns false if the session went down. */
+static bool
+send_routes(struct bgp_session *s, const struct bgp_route *const *in, size_t n,
+    bool reach)
 {
-	size_t k;
-	const struct bgp_route **routes = bgp_rib_out_list(s->rib, family, &k);
-	bool up = send_routes(s, routes, k, true);
-	g_free(routes);
-	if (!up)
-		return;
+	return queue_routes(s, in, n, reach) && flush(s);
+}
+
+/*
+ * Sends the whole Adj-RIB-Out of `families` (BGP_FAM_BIT set, negotiated
+ * ones only), each followed by End-of-RIB, in one flush.  Returns false
+ * if the session went down.
+ */
+static bool
+send_rib(struct bgp_session *s, unsigned families)
+{
 	for (int f = FS_IPV4; f <= FS_IPV6; f++) {
-		if ((family == 0 || family == f) &&
-		    (s->neg.families & BGP_FAM_BIT(f)))
-			(void)bgp_update_build_eor(&s->out, f);
+		if (!(families & s->neg.families & BGP_FAM_BIT(f)))
+			continue;
+		size_t k;
+		const struct bgp_route **routes = bgp_rib_out_list(s->rib, f, &k);
+		bool up = queue_routes(s, routes, k, true);
+		g_free(routes);
+		if (!up)
+			return false;
+		if (bgp_update_build_eor(&s->out, f) < 0) {
+			go_down(s, BGP_ERR_CEASE, BGP_CEASE_RESOURCES, NULL, 0,
+			    false, false, "out of memory queueing End-of-RIB");
+			return false;
+		}
 	}
-	flush(s);
+	return flush(s);
 }
 
 /* Checks the peer's OPEN and agrees parameters. Returns 0 or -1 with `e`. */
@@ -688,7 +745,7 @@ handle(struct bgp_session *s, const uint8_t *msg, size_t len)
 		/* The owner, told of Established, may have stopped the session. */
 		if (s->state != BGP_ESTABLISHED)
 			return false;
-		send_rib(s, 0);
+		send_rib(s, s->neg.families);
 		return s->state == BGP_ESTABLISHED;
 	case BGP_ESTABLISHED:
 		if (type == BGP_KEEPALIVE)
@@ -699,8 +756,14 @@ handle(struct bgp_session *s, const uint8_t *msg, size_t len)
 				reset_for(s, &e);
 				return false;
 			}
-			if (f > 0 && (s->neg.families & BGP_FAM_BIT(f)))
-				send_rib(s, f);
+			if (f == 0 || !(s->neg.families & BGP_FAM_BIT(f)))
+				return true;
+			/* Busy: answer once the queue is out, however many ask. */
+			if (bgp_session_pending(s) > 0) {
+				s->refresh_due |= BGP_FAM_BIT(f);
+				return true;
+			}
+			send_rib(s, BGP_FAM_BIT(f));
 			return s->state == BGP_ESTABLISHED;
 		}
 		if (type != BGP_UPDATE)
@@ -719,6 +782,9 @@ handle(struct bgp_session *s, const uint8_t *msg, size_t len)
 		}
 		if (s->ev.update != NULL)
 			s->ev.update(s, &s->upd, s->ud);
+		/* One UPDATE may fan out into many copies: do not keep them. */
+		if (s->upd.action_copies > UPDATE_KEEP_COPIES)
+			bgp_update_free(&s->upd);
 		return s->state == BGP_ESTABLISHED;
 	default:
 		return false;
@@ -885,12 +951,14 @@ int
 bgp_session_announce(struct bgp_session *s, const struct fs_rule *rules,
     size_t n, struct fs_error *err)
 {
-	const struct bgp_route **fresh = bgp_rib_out_add(s->rib, rules, n, err);
+	size_t k;
+	const struct bgp_route **fresh = bgp_rib_out_add(s->rib, rules, n, &k,
+	    err);
 
 	if (fresh == NULL)
 		return -1;
 	if (s->state == BGP_ESTABLISHED)
-		send_routes(s, fresh, n, true);
+		send_routes(s, fresh, k, true);
 	g_free(fresh);
 	return 0;
 }

@@ -46,6 +46,7 @@ struct bgp_update {
 	unsigned other_afs;		/* MP attributes of other AFI/SAFIs, ignored */
 	uint32_t as_path[BGP_AS_PATH_KEEP];	/* AS_SEQUENCE ASes, in order */
 	unsigned as_path_len;
+	size_t action_copies;		/* actions copied onto announced rules */
 	struct bgp_error err;		/* the worst problem found */
 };
 

@@ -343,6 +343,7 @@ attach_actions(struct bgp_update *u, const uint8_t *ext, size_t next)
 		for (size_t k = 0; k < next; k++)
 			if (fs_rule_add_action(&u->reach[i], ext + 8 * k) < 0)
 				return -1;
+	u->action_copies = u->nreach * next;
 	return 0;
 }
 
@@ -377,6 +378,7 @@ bgp_update_parse(const uint8_t *msg, size_t len,
 	u->eor = false;
 	u->other_afs = 0;
 	u->as_path_len = 0;
+	u->action_copies = 0;
 	memset(&u->err, 0, sizeof u->err);
 
 	bgp_rd_init(&rd, msg, len);

@@ -135,6 +135,8 @@ fc_load_md5(const char *cmd, const char *file, struct bgp_md5_key *key)
 		rc = bgp_md5_key_load_file(file, key, err, sizeof err) < 0 ? -1 : 1;
 	else
 		rc = bgp_md5_key_from_env(FC_MD5_ENV, key, err, sizeof err);
+	/* The key is ours now: it need not linger in /proc/PID/environ's copy. */
+	unsetenv(FC_MD5_ENV);
 	if (rc < 0)
 		fprintf(stderr, "flowcanary %s: %s\n", cmd, err);
 	return rc;

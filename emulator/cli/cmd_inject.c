@@ -62,7 +62,11 @@ on_signal(gpointer data)
 {
 	struct inject *in = data;
 	if (in->closing) {
-		g_main_loop_quit(in->loop);	/* a second signal: do not wait */
+		/* A second signal: do not wait, and do not call it clean. */
+		snprintf(in->reason, sizeof in->reason, "interrupted again before "
+		    "the session was closed cleanly");
+		in->exit = FC_EXIT_ENV;
+		g_main_loop_quit(in->loop);
 		return G_SOURCE_CONTINUE;
 	}
 	fprintf(stderr, "flowcanary inject: closing the session\n");
@@ -115,7 +119,8 @@ on_drained(struct bgp_session *s, void *ud)
 {
 	struct inject *in = ud;
 
-	if (in->sent || bgp_session_state(s) != BGP_ESTABLISHED)
+	/* Output drained while closing is the withdraw, not the rules. */
+	if (in->sent || in->closing || bgp_session_state(s) != BGP_ESTABLISHED)
 		return;
 	in->sent = true;
 	in->t_sent = g_get_monotonic_time();
@@ -307,7 +312,11 @@ fc_cmd_inject(int argc, char **argv)
 		goto out;
 	}
 	g_free(rules);
-	in.nrules = set.n;
+	/* Rules with the same match are one route: the last one wins. */
+	in.nrules = bgp_session_rib_out_size(in.s);
+	if (in.nrules < set.n)
+		fprintf(stderr, "flowcanary inject: %zu rules repeat the match of "
+		    "a later rule and are replaced by it\n", set.n - in.nrules);
 	in.hold = hold;
 	in.withdraw = withdraw;
 	in.json = json;

@@ -23,6 +23,8 @@ struct listen {
 	GMainLoop *loop;
 	struct bgp_session_config cfg;
 	GPtrArray *sessions;
+	bool quitting;		/* a signal came: sessions are being closed */
+	guint quit_timer;
 };
 
 /* Starts an event line: {"event": NAME, "peer": PEER. */
@@ -181,6 +183,8 @@ on_down(struct bgp_session *s, const struct bgp_down *d, void *ud)
 	json_builder_add_boolean_value(b, d->was_established);
 	event_end(b);
 	g_ptr_array_remove(l->sessions, s);	/* frees it */
+	if (l->quitting && l->sessions->len == 0)
+		g_main_loop_quit(l->loop);
 }
 
 static void
@@ -189,7 +193,8 @@ on_accept(int fd, const struct sockaddr *peer, socklen_t len, void *ud)
 	struct listen *l = ud;
 	struct bgp_session_events ev = { .state = on_state, .update = on_update,
 		.down = on_down };
-	struct bgp_session *s = bgp_session_new(&l->cfg, &ev, l);
+	struct bgp_session *s = l->quitting ? NULL :
+	    bgp_session_new(&l->cfg, &ev, l);
 
 	if (s == NULL) {
 		close(fd);
@@ -201,11 +206,33 @@ on_accept(int fd, const struct sockaddr *peer, socklen_t len, void *ud)
 }
 
 static gboolean
+on_quit_timeout(gpointer data)
+{
+	struct listen *l = data;
+	l->quit_timer = 0;
+	g_main_loop_quit(l->loop);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The first signal closes every session with a Cease, so that peers see
+ * an orderly shutdown, and quits once they are down (at most 3 s); a
+ * second signal quits at once.  Kept: fc_cmd_listen removes it.
+ */
+static gboolean
 on_signal(gpointer data)
 {
 	struct listen *l = data;
-	g_main_loop_quit(l->loop);
-	/* Kept: fc_cmd_listen removes it, and a second signal must not kill. */
+
+	if (l->quitting || l->sessions->len == 0) {
+		g_main_loop_quit(l->loop);
+		return G_SOURCE_CONTINUE;
+	}
+	l->quitting = true;
+	l->quit_timer = g_timeout_add(3000, on_quit_timeout, l);
+	for (guint i = 0; i < l->sessions->len; i++)
+		bgp_session_stop(l->sessions->pdata[i], BGP_CEASE_ADMIN_SHUTDOWN,
+		    "flowcanary listen: shutting down");
 	return G_SOURCE_CONTINUE;
 }
 
@@ -263,12 +290,16 @@ fc_cmd_listen(int argc, char **argv)
 		rc = FC_EXIT_INPUT;
 		goto out;
 	}
-	l.cfg.md5 = k > 0 ? &key : NULL;
 
 	l.loop = g_main_loop_new(NULL, FALSE);
 	l.sessions = g_ptr_array_new_with_free_func((GDestroyNotify)bgp_session_free);
+	/*
+	 * The kernel holds the key from here on; passive sessions never need
+	 * it, so it is wiped before any peer is accepted.
+	 */
 	struct bgp_listener *lis = bgp_listener_new((struct sockaddr *)&ss, sslen,
-	    l.cfg.md5, on_accept, &l, err, sizeof err);
+	    k > 0 ? &key : NULL, on_accept, &l, err, sizeof err);
+	bgp_md5_key_wipe(&key);
 	if (lis == NULL) {
 		fprintf(stderr, "flowcanary listen: %s\n", err);
 		rc = FC_EXIT_ENV;
@@ -278,13 +309,15 @@ fc_cmd_listen(int argc, char **argv)
 	add_int(b, "port", bgp_listener_port(lis));
 	add_int(b, "local_as", l.cfg.local_as);
 	json_builder_set_member_name(b, "md5");
-	json_builder_add_boolean_value(b, l.cfg.md5 != NULL);
+	json_builder_add_boolean_value(b, k > 0);
 	event_end(b);
 	guint sig1 = g_unix_signal_add(SIGINT, on_signal, &l);
 	guint sig2 = g_unix_signal_add(SIGTERM, on_signal, &l);
 	g_main_loop_run(l.loop);
 	g_source_remove(sig1);
 	g_source_remove(sig2);
+	if (l.quit_timer)
+		g_source_remove(l.quit_timer);
 	bgp_listener_free(lis);
 	rc = FC_EXIT_PASS;
 done:
