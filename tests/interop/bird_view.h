@@ -57,7 +57,4 @@ const char *bird_refuses(const struct fs_rule *r);
  */
 GPtrArray *bird_parse_routes(const char *text);
 
-/* Compares two sets of entries; NULL when equal, else a report (g_free). */
-char *bird_diff(GPtrArray *want, GPtrArray *got);
-
 #endif

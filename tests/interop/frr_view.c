@@ -420,32 +420,3 @@ out:
 	g_object_unref(p);
 	return out;
 }
-
-/* Appends the entries of `a` that have no partner left in `b`. */
-static void
-unmatched(GString *out, const char *what, GPtrArray *a, GPtrArray *b)
-{
-	bool *used = g_new0(bool, b->len ? b->len : 1);
-	for (guint i = 0; i < a->len; i++) {
-		bool found = false;
-		for (guint k = 0; k < b->len && !found; k++)
-			if (!used[k] && strcmp(a->pdata[i], b->pdata[k]) == 0)
-				found = used[k] = true;
-		if (!found)
-			g_string_append_printf(out, "\n  %s: %s", what, (char *)a->pdata[i]);
-	}
-	g_free(used);
-}
-
-char *
-frr_diff(GPtrArray *want, GPtrArray *got)
-{
-	GString *out = g_string_new(NULL);
-	unmatched(out, "expected, not in FRR", want, got);
-	unmatched(out, "in FRR, not expected", got, want);
-	if (out->len == 0) {
-		g_string_free(out, TRUE);
-		return NULL;
-	}
-	return g_string_free(out, FALSE);
-}

@@ -55,11 +55,4 @@ int frr_count_routes(const char *json);
  */
 GPtrArray *frr_parse_view(const char *json, const char *detail, GString *err);
 
-/*
- * Compares two sets of entries (order ignored, duplicates counted).
- * Returns NULL when equal, else a report of what is missing on each side
- * (g_free).
- */
-char *frr_diff(GPtrArray *want, GPtrArray *got);
-
 #endif

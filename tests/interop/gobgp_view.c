@@ -40,33 +40,31 @@ node_text(JsonNode *node)
 	return node ? json_to_string(node, FALSE) : g_strdup("(none)");
 }
 
-/* Returns an integer member, or -1 when absent or not a number. */
+/* Returns member `name` of `o` if it is a number (integer or not), else NULL. */
+static JsonNode *
+number_member(JsonObject *o, const char *name)
+{
+	JsonNode *n = json_object_get_member(o, name);
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n))
+		return NULL;
+	GType t = json_node_get_value_type(n);
+	return t == G_TYPE_INT64 || t == G_TYPE_DOUBLE ? n : NULL;
+}
+
+/* Returns an integer member (a fraction cut off), or -1 when absent or not a number. */
 static gint64
 int_member(JsonObject *o, const char *name)
 {
-	JsonNode *n = json_object_get_member(o, name);
-	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n))
-		return -1;
-	GType t = json_node_get_value_type(n);
-	if (t == G_TYPE_INT64)
-		return json_node_get_int(n);
-	if (t == G_TYPE_DOUBLE)
-		return (gint64)json_node_get_double(n);
-	return -1;
+	JsonNode *n = number_member(o, name);
+	return n ? json_node_get_int(n) : -1;
 }
 
+/* Returns a number member, or -1 when absent or not a number. */
 static double
 double_member(JsonObject *o, const char *name)
 {
-	JsonNode *n = json_object_get_member(o, name);
-	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n))
-		return -1;
-	GType t = json_node_get_value_type(n);
-	if (t == G_TYPE_INT64)
-		return (double)json_node_get_int(n);
-	if (t == G_TYPE_DOUBLE)
-		return json_node_get_double(n);
-	return -1;
+	JsonNode *n = number_member(o, name);
+	return n ? json_node_get_double(n) : -1;
 }
 
 bool

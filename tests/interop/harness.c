@@ -1,6 +1,7 @@
 /*
- * harness.c - namespaces, processes and listen's output for the
- * interoperability tests.
+ * harness.c - namespaces, processes (flowcanary listen and inject among
+ * them), listen's output and rule comparisons for the interoperability
+ * tests.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -366,6 +367,61 @@ it_listen_start(struct it_lab *lab, const char *log)
 	return pid;
 }
 
+GPid
+it_inject_start(struct it_lab *lab, const char *file, const char *bind,
+    const char *log)
+{
+	char *path = it_path(lab, file);
+	const char *argv[] = { it_flowcanary(), "inject", "--peer", IT_IP_B,
+		"--local-as", G_STRINGIFY(IT_AS_A), "--peer-as", G_STRINGIFY(IT_AS_B),
+		"--hold", "60", "--bind", bind, path, NULL };
+	size_t at = G_N_ELEMENTS(argv) - 4;	/* "--bind" */
+
+	if (bind == NULL) {	/* the path where "--bind" stands */
+		argv[at] = path;
+		argv[at + 1] = NULL;
+	}
+	GPid pid = it_spawn(lab, lab->ns_a, log, argv, NULL);
+	g_free(path);
+	return pid;
+}
+
+/*
+ * Runs argv in namespace a, its output to the lab file `log`, and returns
+ * its exit status (-1 if it ran past `timeout` seconds or died of a signal).
+ */
+static int
+run_logged(struct it_lab *lab, const char *const *argv, const char *log,
+    double timeout)
+{
+	GPid pid = it_spawn(lab, lab->ns_a, log, argv, NULL);
+	gint64 end = g_get_monotonic_time() + (gint64)(timeout * 1e6);
+	int st;
+
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (g_get_monotonic_time() > end) {
+			it_stop(lab, pid);
+			return -1;
+		}
+		g_usleep(50000);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int
+it_inject_run(struct it_lab *lab, const char *file, int hold, const char *log,
+    double timeout)
+{
+	char *path = it_path(lab, file), h[16];
+	snprintf(h, sizeof h, "%d", hold);
+	const char *argv[] = { it_flowcanary(), "inject", "--json", "--peer", IT_IP_B,
+		"--local-as", G_STRINGIFY(IT_AS_A), "--peer-as", G_STRINGIFY(IT_AS_B),
+		"--hold", h, "--connect-timeout", "10", path, NULL };
+	int st = run_logged(lab, argv, log, timeout);
+	g_free(path);
+	return st;
+}
+
 struct fs_rule *
 it_load_rules(const char *path, int family, size_t *n)
 {
@@ -425,6 +481,40 @@ it_compare_rules(const struct fs_rule *want, size_t nwant,
 	missing(out, "there, not expected", got, ngot, want, nwant);
 	if (nwant != ngot)
 		g_string_append_printf(out, "\n  %zu expected, %zu there", nwant, ngot);
+	if (out->len == 0) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* Appends the entries of `a` that have no partner left in `b` to `out`. */
+static void
+unmatched(GString *out, const char *what, GPtrArray *a, GPtrArray *b)
+{
+	bool *used = g_new0(bool, b->len ? b->len : 1);
+	for (guint i = 0; i < a->len; i++) {
+		bool found = false;
+		for (guint k = 0; k < b->len && !found; k++)
+			if (!used[k] && strcmp(a->pdata[i], b->pdata[k]) == 0)
+				found = used[k] = true;
+		if (!found)
+			g_string_append_printf(out, "\n  %s: %s", what, (char *)a->pdata[i]);
+	}
+	g_free(used);
+}
+
+char *
+it_compare_entries(GPtrArray *want, GPtrArray *got, const char *who)
+{
+	GString *out = g_string_new(NULL);
+	char *missing_there = g_strdup_printf("expected, not in %s", who);
+	char *missing_here = g_strdup_printf("in %s, not expected", who);
+
+	unmatched(out, missing_there, want, got);
+	unmatched(out, missing_here, got, want);
+	g_free(missing_there);
+	g_free(missing_here);
 	if (out->len == 0) {
 		g_string_free(out, TRUE);
 		return NULL;

@@ -55,24 +55,6 @@ lv_rules(const struct it_lab *lab, const char *log, const char *event,
 }
 
 char *
-lv_tail(const struct it_lab *lab, const char *name, unsigned lines)
-{
-	char *text = it_read(lab, name);
-	size_t len = strlen(text);
-	unsigned seen = 0;
-	size_t i = len;
-
-	while (i > 0) {
-		if (text[i - 1] == '\n' && i != len && ++seen == lines)
-			break;
-		i--;
-	}
-	char *out = g_strdup(text + i);
-	g_free(text);
-	return out;
-}
-
-char *
 lv_text(JsonObject *o)
 {
 	JsonNode *n = json_node_new(JSON_NODE_OBJECT);
@@ -82,22 +64,33 @@ lv_text(JsonObject *o)
 	return t;
 }
 
-void
-lv_sanitizer_check(const struct it_lab *lab, const char *log, GString *fail)
+size_t
+lv_expect_rules(const struct it_lab *lab, const char *log, const char *event,
+    const struct fs_rule *want, size_t nwant, const char *what, GString *fail)
 {
-	static const char *const marks[] = { "ERROR: AddressSanitizer",
-		"ERROR: LeakSanitizer", "runtime error:", "Sanitizer:DEADLYSIGNAL", NULL };
-	char *text = it_read(lab, log);
+	size_t ngot;
+	struct fs_rule *got = lv_rules(lab, log, event, &ngot, fail);
+	char *d = it_compare_rules(want, nwant, got, ngot);
 
-	for (size_t i = 0; marks[i] != NULL; i++) {
-		const char *at = strstr(text, marks[i]);
-		if (at == NULL)
-			continue;
-		const char *from = at;
-		while (from > text && from[-1] != '\n')
-			from--;
-		g_string_append_printf(fail, "\na sanitizer report in %s:\n%.1500s", log, from);
-		break;
+	if (d != NULL)
+		g_string_append_printf(fail, "\n%s:%s", what, d);
+	g_free(d);
+	it_free_rules(got, ngot);
+	return ngot;
+}
+
+void
+lv_expect_conformant(const struct it_lab *lab, const char *log, GString *fail)
+{
+	JsonArray *ann = lv_select(lab, log, "announce", NULL, NULL);
+
+	for (guint i = 0; i < json_array_get_length(ann); i++) {
+		JsonObject *o = json_array_get_object_element(ann, i);
+		if (!json_object_get_boolean_member_with_default(o, "conformant", FALSE)) {
+			char *t = lv_text(o);
+			g_string_append_printf(fail, "\nnot conformant: %s", t);
+			g_free(t);
+		}
 	}
-	g_free(text);
+	json_array_unref(ann);
 }

@@ -1,7 +1,7 @@
 /*
  * listen_view.h - what `flowcanary listen` printed, read back for the
  * interoperability tests: the rules of its "announce" and "withdraw"
- * lines, single events, and excerpts of logs for failure messages.
+ * lines compared with the rules expected, and single events.
  */
 #ifndef FC_TEST_LISTEN_VIEW_H
 #define FC_TEST_LISTEN_VIEW_H
@@ -27,16 +27,19 @@ struct fs_rule *lv_rules(const struct it_lab *lab, const char *log,
 JsonArray *lv_select(const struct it_lab *lab, const char *log,
     const char *event, const char *member, const char *value);
 
-/* Returns the last `lines` lines of the lab file `name` (g_free). */
-char *lv_tail(const struct it_lab *lab, const char *name, unsigned lines);
-
 /*
- * Appends to `fail` the first sanitizer report (ASan, LSan, UBSan) in the
- * lab file `log`: a flowcanary built with -Db_sanitize writes them to its
- * stderr, which shares the file.  Stop the process first: leaks are
- * reported at exit.
+ * Compares the rules of the `event` lines of `log` (as lv_rules reads
+ * them) with `want`, as it_compare_rules does; if they differ, appends
+ * "\n" `what` ":" and the differences to `fail`.  Returns how many of those
+ * lines parsed.
  */
-void lv_sanitizer_check(const struct it_lab *lab, const char *log, GString *fail);
+size_t lv_expect_rules(const struct it_lab *lab, const char *log,
+    const char *event, const struct fs_rule *want, size_t nwant,
+    const char *what, GString *fail);
+
+/* Appends to `fail` each "announce" line of `log` that does not call its rule conformant. */
+void lv_expect_conformant(const struct it_lab *lab, const char *log,
+    GString *fail);
 
 /* Returns one JSON object as text (g_free). */
 char *lv_text(JsonObject *o);

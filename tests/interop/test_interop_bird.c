@@ -38,21 +38,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "bird_view.h"
-#include "flowspec/text.h"
 #include "harness.h"
+#include "listen_view.h"
 #include "support.h"
 
-/* Rules no vector has: action combinations and the packet rate. */
+/* Rules no vector has: IT_ACTION_RULES, then those of this test. */
 static const char *const extra_rules[] = {
-	"match destination 198.51.100.1/32 then redirect 10.0.0.1:100",
-	"match destination 198.51.100.2/32 then redirect 4200000000:100 action sample-terminal",
-	"match destination 198.51.100.3/32 then mark 10 rate-limit 1000 as 65000",
-	"match destination 198.51.100.4/32 then rate-limit-packets 100",
-	"match destination 198.51.100.5/32 protocol ==tcp tcp-flags =S &!A fragment !is-fragment then accept",
-	"match destination 2001:db8:4::/64 protocol ==58 icmp-type ==128 flow-label >=1&<=1000 then rate-limit 1000 mark 46",
+	IT_ACTION_RULES,
 	/* 241 octets: a two-octet NLRI length (BIRD's display cuts it at 256 characters). */
 	"match destination-port ==1000 ==1001 ==1002 ==1003 ==1004 ==1005 ==1006 ==1007 "
 	"==1008 ==1009 ==1010 ==1011 ==1012 ==1013 ==1014 ==1015 ==1016 ==1017 ==1018 "
@@ -63,89 +57,6 @@ static const char *const extra_rules[] = {
 	"==1063 ==1064 ==1065 ==1066 ==1067 ==1068 ==1069 ==1070 ==1071 ==1072 ==1073 "
 	"==1074 ==1075 ==1076 ==1077 ==1078 ==1079 then discard",
 };
-
-/* One rule: a vector's, or one of extra_rules. */
-struct vec {
-	unsigned line;		/* vector line (1-based), 0 for an extra rule */
-	char *text;
-	bool from_bird;		/* the vector's source is BIRD */
-	struct fs_rule rule;
-	unsigned round;		/* how many earlier rules have the same match */
-};
-
-static void
-add_vec(GArray *v, unsigned line, int family, const char *text, bool from_bird)
-{
-	struct vec x = { .line = line, .text = g_strdup(text), .from_bird = from_bird };
-	fs_rule_init(&x.rule, family);
-	fc_parse_or_fail(text, family, &x.rule);
-	for (guint k = 0; k < v->len; k++) {
-		const struct vec *e = &g_array_index(v, struct vec, k);
-		if (e->rule.family == x.rule.family && fs_rule_match_equal(&e->rule, &x.rule))
-			x.round++;
-	}
-	g_array_append_val(v, x);
-}
-
-/*
- * Returns the vectors' rules (with `packed`, those of the "rules" vectors
- * too, which pack several NLRIs in one field), then the extra rules.
- */
-static GArray *
-load_rules(bool packed)
-{
-	char *path = fc_vectors_path("flowspec-nlri.jsonl"), *text = NULL;
-	GArray *v = g_array_new(FALSE, TRUE, sizeof(struct vec));
-
-	ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
-	gchar **lines = g_strsplit(text, "\n", -1);
-	for (unsigned i = 0; lines[i] != NULL; i++) {
-		if (lines[i][0] != '{')
-			continue;
-		JsonParser *p = json_parser_new();
-		ck_assert_msg(json_parser_load_from_data(p, lines[i], -1, NULL),
-		    "%s:%u: not JSON", path, i + 1);
-		JsonObject *o = json_node_get_object(json_parser_get_root(p));
-		const char *rule = json_object_get_string_member_with_default(o, "rule", NULL);
-		int fam = strcmp(json_object_get_string_member_with_default(o, "family", ""),
-		    "ipv6") == 0 ? FS_IPV6 : FS_IPV4;
-		bool bird = g_str_has_prefix(json_object_get_string_member_with_default(o,
-		    "source", ""), "BIRD");
-		if (rule != NULL)
-			add_vec(v, i + 1, fam, rule, bird);
-		JsonNode *many = json_object_get_member(o, "rules");
-		if (packed && many != NULL && JSON_NODE_HOLDS_ARRAY(many)) {
-			JsonArray *a = json_node_get_array(many);
-			for (guint k = 0; k < json_array_get_length(a); k++)
-				add_vec(v, i + 1, fam, json_array_get_string_element(a, k), bird);
-		}
-		g_object_unref(p);
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(extra_rules); i++)
-		add_vec(v, 0, 0, extra_rules[i], false);
-	g_strfreev(lines);
-	g_free(text);
-	g_free(path);
-	ck_assert_uint_gt(v->len, 50);
-	return v;
-}
-
-static void
-free_rules(GArray *v)
-{
-	for (guint i = 0; i < v->len; i++) {
-		g_free(g_array_index(v, struct vec, i).text);
-		fs_rule_free(&g_array_index(v, struct vec, i).rule);
-	}
-	g_array_free(v, TRUE);
-}
-
-static char *
-origin(const struct vec *x)
-{
-	return x->line ? g_strdup_printf("vector line %u", x->line) :
-	    g_strdup("extra rule");
-}
 
 /* ---- the renderer, against what BIRD 2.0.12 printed --------------------- */
 
@@ -251,16 +162,6 @@ start_bird(struct it_lab *lab, const char *conf, const char *sock, const char *l
 	return p;
 }
 
-static void
-add_log(const struct it_lab *lab, GString *s, const char *name, size_t max)
-{
-	char *t = it_read(lab, name);
-	size_t n = strlen(t);
-	g_string_append_printf(s, "\n--- %s%s:\n%s", name, n > max ? " (end)" : "",
-	    n > max ? t + n - max : *t ? t : "(empty)\n");
-	g_free(t);
-}
-
 /* Reads BIRD's entries of both flow tables; *n gets -1 if birdc failed. */
 static GPtrArray *
 bird_entries(const struct it_lab *lab, const char *sock, int *n, GString *raw)
@@ -287,18 +188,13 @@ bird_entries(const struct it_lab *lab, const char *sock, int *n, GString *raw)
 	return all;
 }
 
-struct count_wait {
-	const char *sock;
-	int want, have;
-	bool exact;
-};
-
-static bool
-bird_reached(struct it_lab *lab, void *ud)
+/* Returns how many routes the lab's BIRD (bird.ctl) holds in both flow tables, or -1. */
+static int
+bird_routes(struct it_lab *lab)
 {
-	struct count_wait *w = ud;
-	g_ptr_array_unref(bird_entries(lab, w->sock, &w->have, NULL));
-	return w->exact ? w->have == w->want : w->have >= w->want;
+	int n;
+	g_ptr_array_unref(bird_entries(lab, "bird.ctl", &n, NULL));
+	return n;
 }
 
 struct proto_wait {
@@ -339,74 +235,14 @@ static const char bird_rcv_conf[] =
     "  flow6 { table flowtab6; import all; export none; validate off; };\n"
     "}\n";
 
-/*
- * Runs argv in namespace a, its output to the lab file `log`, and returns
- * its exit status (-1 if it ran past `timeout` seconds or died of a signal).
- */
-static int
-run_logged(struct it_lab *lab, const char *const *argv, const char *log,
-    double timeout)
-{
-	GPid pid = it_spawn(lab, lab->ns_a, log, argv, NULL);
-	gint64 end = g_get_monotonic_time() + (gint64)(timeout * 1e6);
-	int st;
-
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (g_get_monotonic_time() > end) {
-			it_stop(lab, pid);
-			return -1;
-		}
-		g_usleep(50000);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/*
- * Appends to `fail` what a sanitizer said in flowcanary's logs (a build
- * with -Db_sanitize=address,undefined reports there, and UBSan does not
- * change the exit status).
- */
-static void
-check_sanitizers(const struct it_lab *lab, GString *fail)
-{
-	GDir *d = g_dir_open(lab->dir, 0, NULL);
-	const char *name;
-
-	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		if (!g_str_has_prefix(name, "inject") && !g_str_has_prefix(name, "listen"))
-			continue;
-		char *t = it_read(lab, name);
-		const char *hit = strstr(t, "runtime error:");
-		if (hit == NULL)
-			hit = strstr(t, "Sanitizer");
-		if (hit != NULL)
-			g_string_append_printf(fail, "\n%s: a sanitizer reports: %.1500s",
-			    name, hit);
-		g_free(t);
-	}
-	if (d != NULL)
-		g_dir_close(d);
-}
-
-static GPid
-inject(struct it_lab *lab, const char *file, const char *log)
-{
-	char *path = it_path(lab, file);
-	const char *argv[] = { it_flowcanary(), "inject", "--peer", IT_IP_B,
-		"--local-as", G_STRINGIFY(IT_AS_A), "--peer-as", G_STRINGIFY(IT_AS_B),
-		"--hold", "60", path, NULL };
-	GPid pid = it_spawn(lab, lab->ns_a, log, argv, NULL);
-	g_free(path);
-	return pid;
-}
-
 START_TEST(flowcanary_to_bird)
 {
 	it_require(BIRD_BIN, "bird2");
 	it_require(BIRDC_BIN, "bird2");
 	it_require(it_flowcanary(), "flowcanary (build it: ninja -C build)");
 
-	GArray *rules = load_rules(false);
+	GArray *rules = it_load_vectors(false, extra_rules, G_N_ELEMENTS(extra_rules));
+	ck_assert_uint_gt(rules->len, 50);
 	struct it_lab lab;
 	it_lab_up(&lab);
 	GString *fail = g_string_new(NULL);
@@ -418,27 +254,13 @@ START_TEST(flowcanary_to_bird)
 	g_free(conf);
 	start_bird(&lab, "bird.conf", "bird.ctl", "bird.out");
 
-	unsigned nrounds = 0;
-	for (guint i = 0; i < rules->len; i++) {
-		const struct vec *x = &g_array_index(rules, struct vec, i);
-		if (bird_refuses(&x->rule) == NULL && x->round + 1 > nrounds)
-			nrounds = x->round + 1;
-	}
+	unsigned nrounds = it_vec_rounds(rules, bird_refuses);
 	for (unsigned k = 0; k < nrounds; k++) {
-		GString *file = g_string_new(NULL);
-		GPtrArray *want = g_ptr_array_new_with_free_func(g_free);
 		char name[32], log[32];
-		for (guint i = 0; i < rules->len; i++) {
-			const struct vec *x = &g_array_index(rules, struct vec, i);
-			if (x->round != k || bird_refuses(&x->rule) != NULL)
-				continue;
-			g_string_append_printf(file, "%s\n", x->text);
-			g_ptr_array_add(want, bird_render_entry(&x->rule));
-		}
 		snprintf(name, sizeof name, "round-%u.rules", k);
 		snprintf(log, sizeof log, "inject-%u.log", k);
-		g_free(it_write(&lab, name, file->str, 0644));
-		g_string_free(file, TRUE);
+		GPtrArray *want = it_write_round(&lab, name, rules, k, bird_refuses,
+		    bird_render_entry);
 
 		/* BIRD listens again only a moment after a session closed. */
 		if (!it_wait(bird_proto, &lab, &passive, 15)) {
@@ -447,31 +269,26 @@ START_TEST(flowcanary_to_bird)
 			g_ptr_array_unref(want);
 			goto out;
 		}
-		GPid pid = inject(&lab, name, log);
-		struct count_wait w = { .sock = "bird.ctl", .want = (int)want->len };
-		bool filled = it_wait(bird_reached, &lab, &w, 15);
+		GPid pid = it_inject_start(&lab, name, NULL, log);
+		struct it_count_wait w = { .count = bird_routes, .want = (int)want->len };
+		bool filled = it_wait(it_count_reached, &lab, &w, 15);
 		GString *raw = g_string_new(NULL);
 		int n;
 		GPtrArray *got = bird_entries(&lab, "bird.ctl", &n, raw);
-		char *d = bird_diff(want, got);
+		char *d = it_compare_entries(want, got, "BIRD");
 		if (!filled || d != NULL) {
 			g_string_append_printf(fail, "\nround %u (%s, %u rules): BIRD holds "
 			    "%d routes%s%s%s", k, name, want->len, n,
 			    d ? "; its tables differ from what flowcanary sent:" : "",
 			    d ? d : "", raw->str);
-			add_log(&lab, fail, log, 2000);
+			it_append_log(&lab, fail, log, 2000);
 		}
 		g_free(d);
 		g_string_free(raw, TRUE);
 		g_ptr_array_unref(got);
 		g_ptr_array_unref(want);
 
-		it_stop(&lab, pid);
-		struct count_wait e = { .sock = "bird.ctl", .want = 0, .exact = true };
-		if (!it_wait(bird_reached, &lab, &e, 10))
-			g_string_append_printf(fail, "\nround %u: BIRD still holds %d routes "
-			    "10 s after inject closed its session", k, e.have);
-		if (e.have != 0)
+		if (!it_end_round(&lab, pid, k, bird_routes, "BIRD", fail))
 			goto out;	/* the next rounds would be compared with leftovers */
 	}
 
@@ -482,25 +299,17 @@ START_TEST(flowcanary_to_bird)
 	 */
 	unsigned nrefused = 0;
 	for (guint i = 0; i < rules->len; i++) {
-		const struct vec *x = &g_array_index(rules, struct vec, i);
+		const struct it_vec *x = &g_array_index(rules, struct it_vec, i);
 		const char *why = bird_refuses(&x->rule);
 		if (why == NULL)
 			continue;
-		char name[32], log[40];
-		snprintf(name, sizeof name, "refused-%u.rules", nrefused);
-		snprintf(log, sizeof log, "inject-refused-%u.log", nrefused++);
-		char *line = g_strdup_printf("%s\n", x->text);
-		char *path = it_write(&lab, name, line, 0644);
 		if (!it_wait(bird_proto, &lab, &passive, 15))
 			g_string_append(fail, "\nBIRD's protocol fc is not Passive within 15 s");
-		const char *argv[] = { it_flowcanary(), "inject", "--json", "--peer", IT_IP_B,
-			"--local-as", G_STRINGIFY(IT_AS_A), "--peer-as", G_STRINGIFY(IT_AS_B),
-			"--hold", "5", "--connect-timeout", "10", path, NULL };
-		int left, st = run_logged(&lab, argv, log, 20);
-		char *out = it_read(&lab, log);
-		g_ptr_array_unref(bird_entries(&lab, "bird.ctl", &left, NULL));
+		char *out;
+		int st = it_inject_refused(&lab, x, nrefused++, &out);
+		int left = bird_routes(&lab);
 		if (st != 4 || strstr(out, "NOTIFICATION 3/1") == NULL || left != 0) {
-			char *o = origin(x);
+			char *o = it_vec_origin(x);
 			GString *raw = g_string_new(NULL);
 			g_ptr_array_unref(bird_entries(&lab, "bird.ctl", &left, raw));
 			g_string_append_printf(fail, "\n%s (%s): BIRD 2.0.12 refuses %s, so "
@@ -511,8 +320,6 @@ START_TEST(flowcanary_to_bird)
 			g_free(o);
 		}
 		g_free(out);
-		g_free(path);
-		g_free(line);
 	}
 	if (nrefused == 0)	/* the 2013 rule */
 		g_string_append(fail, "\nno rule BIRD refuses: bird_refuses() is broken");
@@ -526,16 +333,13 @@ START_TEST(flowcanary_to_bird)
 	    (double)(g_get_monotonic_time() - t0) / 1e6);
 
 out:
-	check_sanitizers(&lab, fail);
+	it_sanitizer_check_all(&lab, fail);
 	if (fail->len > 0) {
-		add_log(&lab, fail, "bird.log", 4000);
-		add_log(&lab, fail, "bird.out", 1000);
-		fprintf(stderr, "FAILURES:%s\n", fail->str);
+		it_append_log(&lab, fail, "bird.log", 4000);
+		it_append_log(&lab, fail, "bird.out", 1000);
 	}
-	free_rules(rules);
-	it_lab_down(&lab);
-	ck_assert_msg(fail->len == 0, "%.6000s", fail->str);
-	g_string_free(fail, TRUE);
+	it_free_vectors(rules);
+	it_finish(&lab, fail, NULL);
 }
 END_TEST
 
@@ -582,44 +386,13 @@ listen_withdrawn(struct it_lab *lab, void *ud)
 	return w->withdraw >= w->want_withdraw;
 }
 
-/* Returns the rules of listen's `event` lines (it_free_rules); bad lines go to `fail`. */
-static struct fs_rule *
-listen_rules(const struct it_lab *lab, const char *event, size_t *n, GString *fail)
-{
-	JsonArray *a = it_events(lab, "listen.log");
-	struct fs_rule *v = g_new0(struct fs_rule, json_array_get_length(a) + 1);
-	*n = 0;
-	for (guint i = 0; i < json_array_get_length(a); i++) {
-		JsonObject *o = json_array_get_object_element(a, i);
-		if (strcmp(json_object_get_string_member_with_default(o, "event", ""), event) != 0)
-			continue;
-		const char *text = json_object_get_string_member_with_default(o, "rule", "");
-		const char *fam = json_object_get_string_member_with_default(o, "family", "");
-		struct fs_error err = { 0 };
-		fs_rule_init(&v[*n], 0);
-		if (fs_parse_rule(text, strlen(text), strcmp(fam, "ipv6") == 0 ? FS_IPV6 :
-		    FS_IPV4, &v[*n], &err) != 0) {
-			g_string_append_printf(fail, "\nlisten printed a rule that does not "
-			    "parse (%s, column %u): %s", err.msg, err.column, text);
-			fs_rule_free(&v[*n]);
-			continue;
-		}
-		if (strcmp(event, "announce") == 0 &&
-		    !json_object_get_boolean_member_with_default(o, "conformant", FALSE))
-			g_string_append_printf(fail, "\nlisten calls a rule BIRD sent "
-			    "non-conformant: %s", text);
-		(*n)++;
-	}
-	json_array_unref(a);
-	return v;
-}
-
 START_TEST(bird_to_flowcanary)
 {
 	it_require(BIRD_BIN, "bird2");
 	it_require(BIRDC_BIN, "bird2");
 
-	GArray *rules = load_rules(true);
+	GArray *rules = it_load_vectors(true, extra_rules, G_N_ELEMENTS(extra_rules));
+	ck_assert_uint_gt(rules->len, 50);
 	GArray *use = g_array_new(FALSE, FALSE, sizeof(guint));
 
 	/*
@@ -629,12 +402,13 @@ START_TEST(bird_to_flowcanary)
 	GString *skipped = g_string_new(NULL);
 	for (int pass = 0; pass < 2; pass++)
 		for (guint i = 0; i < rules->len; i++) {
-			const struct vec *x = &g_array_index(rules, struct vec, i);
-			if (x->from_bird != (pass == 0))
+			const struct it_vec *x = &g_array_index(rules, struct it_vec, i);
+			bool from_bird = g_str_has_prefix(x->source, "BIRD");
+			if (from_bird != (pass == 0))
 				continue;
 			bool dup = false;
 			for (guint k = 0; k < use->len && !dup; k++) {
-				const struct vec *e = &g_array_index(rules, struct vec,
+				const struct it_vec *e = &g_array_index(rules, struct it_vec,
 				    g_array_index(use, guint, k));
 				dup = e->rule.family == x->rule.family &&
 				    fs_rule_match_equal(&e->rule, &x->rule);
@@ -646,7 +420,7 @@ START_TEST(bird_to_flowcanary)
 			else if (!dup)
 				g_string_append_printf(skipped, "\n  %s: %s", x->text, why->str);
 			/* BIRD's own vectors must all be writable. */
-			ck_assert_msg(!x->from_bird || route != NULL || dup, "BIRD's vector "
+			ck_assert_msg(!from_bird || route != NULL || dup, "BIRD's vector "
 			    "line %u (%s) cannot be written as BIRD configuration: %s",
 			    x->line, x->text, why->str);
 			g_string_free(why, TRUE);
@@ -665,12 +439,12 @@ START_TEST(bird_to_flowcanary)
 		    "flowtab%d; };\n", fam == FS_IPV4 ? 4 : 6, fam == FS_IPV4 ? 4 : 6,
 		    fam == FS_IPV4 ? 4 : 6);
 		for (guint k = 0; k < use->len; k++) {
-			const struct vec *x = &g_array_index(rules, struct vec,
+			const struct it_vec *x = &g_array_index(rules, struct it_vec,
 			    g_array_index(use, guint, k));
 			if (x->rule.family != fam)
 				continue;
 			char *route = bird_render_route(&x->rule, NULL);
-			char *o = origin(x);
+			char *o = it_vec_origin(x);
 			g_string_append_printf(conf, "  # %s: %s\n  %s\n", o, x->text, route);
 			g_free(o);
 			g_free(route);
@@ -703,14 +477,9 @@ START_TEST(bird_to_flowcanary)
 		    "(ipv4: %u, ipv6: %u)", w.eor4, w.eor6);
 		goto out;
 	}
-	size_t ngot;
-	struct fs_rule *got = listen_rules(&lab, "announce", &ngot, fail);
-	char *d = it_compare_rules(want, nwant, got, ngot);
-	if (d != NULL)
-		g_string_append_printf(fail, "\nthe rules listen received from BIRD differ "
-		    "from those BIRD was configured with:%s", d);
-	g_free(d);
-	it_free_rules(got, ngot);
+	lv_expect_rules(&lab, "listen.log", "announce", want, nwant, "the rules listen "
+	    "received from BIRD differ from those BIRD was configured with", fail);
+	lv_expect_conformant(&lab, "listen.log", fail);
 	unsigned bad = it_count_events(&lab, "listen.log", "malformed", NULL) +
 	    it_count_events(&lab, "listen.log", "update-error", NULL) +
 	    it_count_events(&lab, "listen.log", "down", NULL);
@@ -731,25 +500,18 @@ START_TEST(bird_to_flowcanary)
 		    "listen printed %u withdraw lines within 10 s, expected %zu", st4,
 		    st6, w.withdraw, nwd_want);
 	g_usleep(300000);	/* anything more would show by now */
-	size_t nwd;
-	struct fs_rule *wd = listen_rules(&lab, "withdraw", &nwd, fail);
-	d = it_compare_rules(want_wd, nwd_want, wd, nwd);
-	if (d != NULL)
-		g_string_append_printf(fail, "\nthe withdraws differ from the rules "
-		    "BIRD announced:%s", d);
-	g_free(d);
-	it_free_rules(wd, nwd);
+	size_t nwd = lv_expect_rules(&lab, "listen.log", "withdraw", want_wd, nwd_want,
+	    "the withdraws differ from the rules BIRD announced", fail);
 	fprintf(stderr, "BIRD -> flowcanary: %zu rules and %zu withdraws in %.1f s\n",
 	    nwant, nwd, (double)(g_get_monotonic_time() - t0) / 1e6);
 
 out:
-	check_sanitizers(&lab, fail);
+	it_sanitizer_check_all(&lab, fail);
 	if (fail->len > 0) {
-		add_log(&lab, fail, "listen.log", 6000);
-		add_log(&lab, fail, "bird.log", 3000);
-		add_log(&lab, fail, "bird.out", 1000);
-		add_log(&lab, fail, "bird.conf", 8000);
-		fprintf(stderr, "FAILURES:%s\n", fail->str);
+		it_append_log(&lab, fail, "listen.log", 6000);
+		it_append_log(&lab, fail, "bird.log", 3000);
+		it_append_log(&lab, fail, "bird.out", 1000);
+		it_append_log(&lab, fail, "bird.conf", 8000);
 	}
 	for (size_t k = 0; k < nwant; k++)
 		fs_rule_free(&want[k]);
@@ -758,10 +520,8 @@ out:
 	g_free(want);
 	g_free(want_wd);
 	g_array_free(use, TRUE);
-	free_rules(rules);
-	it_lab_down(&lab);
-	ck_assert_msg(fail->len == 0, "%.6000s", fail->str);
-	g_string_free(fail, TRUE);
+	it_free_vectors(rules);
+	it_finish(&lab, fail, NULL);
 }
 END_TEST
 

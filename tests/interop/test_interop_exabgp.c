@@ -86,16 +86,6 @@ static const struct route {
 /* What ExaBGP 4.2 sends for 2001:db8::/64 offset 32: all 64 bits from bit 0 (vector note). */
 #define OFFSET_HEX "0b01402020010db800000000"
 
-static bool
-has_offset(const struct fs_rule *r)
-{
-	for (unsigned i = 0; i < r->ncomp; i++)
-		if (fs_type_kind(r->comp[i].type) == FS_KIND_PREFIX &&
-		    r->comp[i].prefix.offset != 0)
-			return true;
-	return false;
-}
-
 struct reached {
 	const char *event, *family;
 	unsigned n;
@@ -155,7 +145,7 @@ START_TEST(exabgp_to_flowcanary)
 	struct fs_rule *want = g_new0(struct fs_rule, nexp);
 	size_t nwant = 0, nmal = 0;
 	for (size_t i = 0; i < nexp; i++) {
-		if (has_offset(&exp[i])) {
+		if (it_has_offset(&exp[i])) {
 			nmal++;
 			continue;
 		}
@@ -187,25 +177,10 @@ START_TEST(exabgp_to_flowcanary)
 	if (it_count_events(&lab, "listen.log", "established", NULL) != 1)
 		g_string_append(fail, "\nexpected one \"established\" line");
 
-	size_t ngot;
-	struct fs_rule *got = lv_rules(&lab, "listen.log", "announce", &ngot, fail);
-	d = it_compare_rules(want, nwant, got, ngot);
-	if (d != NULL)
-		g_string_append_printf(fail, "\nthe rules listen received from ExaBGP "
-		    "differ from the configuration's:%s", d);
-	g_free(d);
-	it_free_rules(got, ngot);
-
-	JsonArray *ann = lv_select(&lab, "listen.log", "announce", NULL, NULL);
-	for (guint i = 0; i < json_array_get_length(ann); i++) {
-		JsonObject *o = json_array_get_object_element(ann, i);
-		if (!json_object_get_boolean_member_with_default(o, "conformant", FALSE)) {
-			char *t = lv_text(o);
-			g_string_append_printf(fail, "\nnot conformant: %s", t);
-			g_free(t);
-		}
-	}
-	json_array_unref(ann);
+	size_t ngot = lv_expect_rules(&lab, "listen.log", "announce", want, nwant,
+	    "the rules listen received from ExaBGP differ from the configuration's",
+	    fail);
+	lv_expect_conformant(&lab, "listen.log", fail);
 	/* The 4-octet-AS redirect arrives as ExaBGP sent it: 0x8208, AS 4200000000. */
 	JsonArray *as4 = lv_select(&lab, "listen.log", "announce", "rule",
 	    "match destination 10.10.0.0/16 then redirect 4200000000:100");
@@ -255,28 +230,13 @@ START_TEST(exabgp_to_flowcanary)
 	json_array_unref(dn);
 
 out:
-	it_stop(&lab, listen);	/* a sanitizer reports leaks at exit */
-	lv_sanitizer_check(&lab, "listen.log", fail);
-	if (fail->len > 0) {
-		fprintf(stderr, "FAILURES:%s\n", fail->str);
-		const char *logs[] = { "exabgp.log", "listen.log", NULL };
-		for (size_t i = 0; logs[i] != NULL; i++) {
-			char *t = lv_tail(&lab, logs[i], 60);
-			fprintf(stderr, "--- %s (last 60 lines):\n%s", logs[i],
-			    *t ? t : "(empty)\n");
-			g_free(t);
-		}
-	}
+	it_stop_checked(&lab, listen, "listen.log", fail);
 	it_free_rules(want, nwant);
 	it_free_rules(exp, nexp);
 	g_free(conf_path);
 	g_free(rules_path);
-	it_lab_down(&lab);
-	/* The failures only: Check caps a message's size; the logs are on stderr. */
-	ck_assert_msg(fail->len == 0, "%.3000s%s", fail->str,
-	    fail->len > 3000 ? "... (the rest, and the logs, on stderr)" :
-	    " (logs on stderr)");
-	g_string_free(fail, TRUE);
+	const char *logs[] = { "exabgp.log", "listen.log", NULL };
+	it_finish(&lab, fail, logs);
 }
 END_TEST
 

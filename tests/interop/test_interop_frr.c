@@ -39,21 +39,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "flowspec/text.h"
 #include "frr_view.h"
 #include "harness.h"
 #include "support.h"
 
-/* Rules no vector has: action combinations and the packet rate. */
+/* Rules no vector has: IT_ACTION_RULES, then those of this test. */
 static const char *const extra_rules[] = {
-	"match destination 198.51.100.1/32 then redirect 10.0.0.1:100",
-	"match destination 198.51.100.2/32 then redirect 4200000000:100 action sample-terminal",
-	"match destination 198.51.100.3/32 then mark 10 rate-limit 1000 as 65000",
-	"match destination 198.51.100.4/32 then rate-limit-packets 100",
-	"match destination 198.51.100.5/32 protocol ==tcp tcp-flags =S &!A fragment !is-fragment then accept",
-	"match destination 2001:db8:4::/64 protocol ==58 icmp-type ==128 flow-label >=1&<=1000 then rate-limit 1000 mark 46",
+	IT_ACTION_RULES,
 	/* FRR takes five terms in a component, and no more. */
 	"match destination 198.51.100.6/32 destination-port ==1000 ==1001 ==1002 ==1003 ==1004 then discard",
 	"match destination 198.51.100.7/32 destination-port ==1000 ==1001 ==1002 ==1003 ==1004 ==1005 then discard",
@@ -95,77 +89,6 @@ static const char long_rule_key[] =
     "dscp = 0 , = 10 , = 18 , = 26 , = 46  "
     "pktfrag = 2,|= 4,|= 8,|\u220b ! 2,&\u220b ! 8 "
     "flwlbl = 1 , = 2 , = 3 , = 4 , = 5 /259";
-
-/* One rule to send: a vector, or one of extra_rules. */
-struct vec {
-	unsigned line;		/* vector line (1-based), 0 for an extra rule */
-	char *text;
-	struct fs_rule rule;
-	unsigned round;		/* how many earlier rules have the same match */
-};
-
-static void
-add_vec(GArray *v, unsigned line, int family, const char *text)
-{
-	struct vec x = { .line = line, .text = g_strdup(text) };
-	fs_rule_init(&x.rule, family);
-	fc_parse_or_fail(text, family, &x.rule);
-	for (guint k = 0; k < v->len; k++) {
-		const struct vec *e = &g_array_index(v, struct vec, k);
-		if (e->rule.family == x.rule.family && fs_rule_match_equal(&e->rule, &x.rule))
-			x.round++;
-	}
-	g_array_append_val(v, x);
-}
-
-/* Returns the single-rule vectors, then the extra rules. */
-static GArray *
-load_rules(void)
-{
-	char *path = fc_vectors_path("flowspec-nlri.jsonl"), *text = NULL;
-	GArray *v = g_array_new(FALSE, TRUE, sizeof(struct vec));
-
-	ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
-	gchar **lines = g_strsplit(text, "\n", -1);
-	for (unsigned i = 0; lines[i] != NULL; i++) {
-		if (lines[i][0] != '{')
-			continue;
-		JsonParser *p = json_parser_new();
-		ck_assert_msg(json_parser_load_from_data(p, lines[i], -1, NULL),
-		    "%s:%u: not JSON", path, i + 1);
-		JsonObject *o = json_node_get_object(json_parser_get_root(p));
-		const char *rule = json_object_get_string_member_with_default(o, "rule", NULL);
-		const char *fam = json_object_get_string_member_with_default(o, "family", "");
-		if (rule != NULL)	/* "rules" vectors pack several NLRIs: not single */
-			add_vec(v, i + 1, strcmp(fam, "ipv6") == 0 ? FS_IPV6 : FS_IPV4, rule);
-		g_object_unref(p);
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(extra_rules); i++)
-		add_vec(v, 0, 0, extra_rules[i]);
-	g_strfreev(lines);
-	g_free(text);
-	g_free(path);
-	ck_assert_uint_gt(v->len, 50);
-	return v;
-}
-
-static void
-free_rules(GArray *v)
-{
-	for (guint i = 0; i < v->len; i++) {
-		g_free(g_array_index(v, struct vec, i).text);
-		fs_rule_free(&g_array_index(v, struct vec, i).rule);
-	}
-	g_array_free(v, TRUE);
-}
-
-/* "vector line N" or "extra rule", for messages. */
-static char *
-origin(const struct vec *x)
-{
-	return x->line ? g_strdup_printf("vector line %u", x->line) :
-	    g_strdup("extra rule");
-}
 
 /* ---- the renderer, against what FRR 8.4 printed ------------------------- */
 
@@ -299,30 +222,6 @@ frr_routes(struct it_lab *lab)
 	return n4 < 0 || n6 < 0 ? -1 : n4 + n6;
 }
 
-struct count_wait {
-	int want, have;
-	bool exact;	/* wait for == want, else for >= want */
-};
-
-static bool
-frr_reached(struct it_lab *lab, void *ud)
-{
-	struct count_wait *w = ud;
-	w->have = frr_routes(lab);
-	return w->exact ? w->have == w->want : w->have >= w->want;
-}
-
-/* Appends the last `max` octets of the lab file `name` to `s`. */
-static void
-add_log(const struct it_lab *lab, GString *s, const char *name, size_t max)
-{
-	char *t = it_read(lab, name);
-	size_t n = strlen(t);
-	g_string_append_printf(s, "\n--- %s%s:\n%s", name, n > max ? " (end)" : "",
-	    n > max ? t + n - max : *t ? t : "(empty)\n");
-	g_free(t);
-}
-
 /* Appends FRR's whole view of both families to `s`. */
 static void
 add_view(struct it_lab *lab, GString *s)
@@ -416,74 +315,14 @@ forget_crash(struct it_lab *lab, GPid pid)
 	g_free(dir);
 }
 
-/*
- * Runs argv in namespace a, its output to the lab file `log`, and returns
- * its exit status (-1 if it ran past `timeout` seconds or died of a signal).
- */
-static int
-run_logged(struct it_lab *lab, const char *const *argv, const char *log,
-    double timeout)
-{
-	GPid pid = it_spawn(lab, lab->ns_a, log, argv, NULL);
-	gint64 end = g_get_monotonic_time() + (gint64)(timeout * 1e6);
-	int st;
-
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (g_get_monotonic_time() > end) {
-			it_stop(lab, pid);
-			return -1;
-		}
-		g_usleep(50000);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/*
- * Appends to `fail` what a sanitizer said in flowcanary's logs (a build
- * with -Db_sanitize=address,undefined reports there, and UBSan does not
- * change the exit status).
- */
-static void
-check_sanitizers(const struct it_lab *lab, GString *fail)
-{
-	GDir *d = g_dir_open(lab->dir, 0, NULL);
-	const char *name;
-
-	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		if (!g_str_has_prefix(name, "inject") && !g_str_has_prefix(name, "listen"))
-			continue;
-		char *t = it_read(lab, name);
-		const char *hit = strstr(t, "runtime error:");
-		if (hit == NULL)
-			hit = strstr(t, "Sanitizer");
-		if (hit != NULL)
-			g_string_append_printf(fail, "\n%s: a sanitizer reports: %.1500s",
-			    name, hit);
-		g_free(t);
-	}
-	if (d != NULL)
-		g_dir_close(d);
-}
-
-static GPid
-inject(struct it_lab *lab, const char *file, const char *log)
-{
-	char *path = it_path(lab, file);
-	const char *argv[] = { it_flowcanary(), "inject", "--peer", IT_IP_B,
-		"--local-as", G_STRINGIFY(IT_AS_A), "--peer-as", G_STRINGIFY(IT_AS_B),
-		"--hold", "60", path, NULL };
-	GPid pid = it_spawn(lab, lab->ns_a, log, argv, NULL);
-	g_free(path);
-	return pid;
-}
-
 START_TEST(flowcanary_to_frr)
 {
 	it_require(FRR_BGPD, "frr");
 	it_require(FRR_VTYSH, "frr");
 	it_require(it_flowcanary(), "flowcanary (build it: ninja -C build)");
 
-	GArray *rules = load_rules();
+	GArray *rules = it_load_vectors(false, extra_rules, G_N_ELEMENTS(extra_rules));
+	ck_assert_uint_gt(rules->len, 50);
 	struct it_lab lab;
 	it_lab_up(&lab);
 	GString *fail = g_string_new(NULL);
@@ -494,43 +333,27 @@ START_TEST(flowcanary_to_frr)
 		goto out;
 
 	/* Rounds of the rules FRR takes; each refused rule alone afterwards. */
-	unsigned nrounds = 0;
-	for (guint i = 0; i < rules->len; i++) {
-		const struct vec *x = &g_array_index(rules, struct vec, i);
-		if (frr_refuses(&x->rule) == NULL && x->round + 1 > nrounds)
-			nrounds = x->round + 1;
-	}
+	unsigned nrounds = it_vec_rounds(rules, frr_refuses);
 	for (unsigned k = 0; k < nrounds; k++) {
-		GString *file = g_string_new(NULL);
-		GPtrArray *want = g_ptr_array_new_with_free_func(g_free);
 		char name[32], log[32];
-		for (guint i = 0; i < rules->len; i++) {
-			const struct vec *x = &g_array_index(rules, struct vec, i);
-			if (x->round != k || frr_refuses(&x->rule) != NULL)
-				continue;
-			g_string_append_printf(file, "%s\n", x->text);
-			char *e = frr_render_entry(&x->rule);
-			g_ptr_array_add(want, e ? e : g_strdup_printf("(cannot encode %s)",
-			    x->text));
-		}
 		snprintf(name, sizeof name, "round-%u.rules", k);
 		snprintf(log, sizeof log, "inject-%u.log", k);
-		g_free(it_write(&lab, name, file->str, 0644));
-		g_string_free(file, TRUE);
+		GPtrArray *want = it_write_round(&lab, name, rules, k, frr_refuses,
+		    frr_render_entry);
 
-		GPid pid = inject(&lab, name, log);
-		struct count_wait w = { .want = (int)want->len };
-		bool filled = it_wait(frr_reached, &lab, &w, 15);
+		GPid pid = it_inject_start(&lab, name, NULL, log);
+		struct it_count_wait w = { .count = frr_routes, .want = (int)want->len };
+		bool filled = it_wait(it_count_reached, &lab, &w, 15);
 		GString *err = g_string_new(NULL);
 		GPtrArray *got = frr_entries(&lab, err);
-		char *d = frr_diff(want, got);
+		char *d = it_compare_entries(want, got, "FRR");
 		if (!filled || d != NULL || err->len > 0) {
 			g_string_append_printf(fail, "\nround %u (%s, %u rules): FRR holds "
 			    "%d routes%s%s%s", k, name, want->len, w.have,
 			    d ? "; its table differs from what flowcanary sent:" : "",
 			    d ? d : "", err->str);
 			add_view(&lab, fail);
-			add_log(&lab, fail, log, 2000);
+			it_append_log(&lab, fail, log, 2000);
 		}
 		g_free(d);
 		g_string_free(err, TRUE);
@@ -538,12 +361,7 @@ START_TEST(flowcanary_to_frr)
 		g_ptr_array_unref(want);
 
 		/* Closing the session (a Cease) takes the routes away. */
-		it_stop(&lab, pid);
-		struct count_wait e = { .want = 0, .exact = true };
-		if (!it_wait(frr_reached, &lab, &e, 10))
-			g_string_append_printf(fail, "\nround %u: FRR still holds %d routes "
-			    "10 s after inject closed its session", k, e.have);
-		if (e.have != 0)
+		if (!it_end_round(&lab, pid, k, frr_routes, "FRR", fail))
 			goto out;	/* the next rounds would be compared with leftovers */
 	}
 
@@ -555,23 +373,15 @@ START_TEST(flowcanary_to_frr)
 	 */
 	unsigned nrefused = 0;
 	for (guint i = 0; i < rules->len; i++) {
-		const struct vec *x = &g_array_index(rules, struct vec, i);
+		const struct it_vec *x = &g_array_index(rules, struct it_vec, i);
 		const char *why = frr_refuses(&x->rule);
 		if (why == NULL)
 			continue;
-		char name[32], log[40];
-		snprintf(name, sizeof name, "refused-%u.rules", nrefused);
-		snprintf(log, sizeof log, "inject-refused-%u.log", nrefused++);
-		char *line = g_strdup_printf("%s\n", x->text);
-		char *path = it_write(&lab, name, line, 0644);
-		const char *argv[] = { it_flowcanary(), "inject", "--json", "--peer", IT_IP_B,
-			"--local-as", G_STRINGIFY(IT_AS_A), "--peer-as", G_STRINGIFY(IT_AS_B),
-			"--hold", "5", "--connect-timeout", "10", path, NULL };
-		int st = run_logged(&lab, argv, log, 20);
-		char *out = it_read(&lab, log);
+		char *out;
+		int st = it_inject_refused(&lab, x, nrefused++, &out);
 		int left = frr_routes(&lab);
 		if (st != 4 || strstr(out, "NOTIFICATION 3/9") == NULL || left != 0) {
-			char *o = origin(x);
+			char *o = it_vec_origin(x);
 			g_string_append_printf(fail, "\n%s (%s): FRR 8.4 refuses %s, so "
 			    "inject should exit with 4 after a NOTIFICATION 3/9 and FRR "
 			    "hold nothing; inject exited with %d (%s) and FRR holds %d "
@@ -580,8 +390,6 @@ START_TEST(flowcanary_to_frr)
 			add_view(&lab, fail);
 		}
 		g_free(out);
-		g_free(path);
-		g_free(line);
 	}
 	if (nrefused == 0)	/* the vectors have such rules */
 		g_string_append(fail, "\nno rule FRR refuses: frr_refuses() is broken");
@@ -590,13 +398,13 @@ START_TEST(flowcanary_to_frr)
 
 	/* long_rule: FRR holds it, and its detail view kills bgpd. */
 	g_free(it_write(&lab, "long.rules", long_rule, 0644));
-	GPid pid = inject(&lab, "long.rules", "inject-long.log");
-	struct count_wait w = { .want = 1, .exact = true };
-	if (!it_wait(frr_reached, &lab, &w, 15)) {
+	GPid pid = it_inject_start(&lab, "long.rules", NULL, "inject-long.log");
+	struct it_count_wait w = { .count = frr_routes, .want = 1, .exact = true };
+	if (!it_wait(it_count_reached, &lab, &w, 15)) {
 		g_string_append_printf(fail, "\nthe 259-octet rule: FRR holds %d routes "
 		    "after 15 s, expected it alone", w.have);
 		add_view(&lab, fail);
-		add_log(&lab, fail, "inject-long.log", 2000);
+		it_append_log(&lab, fail, "inject-long.log", 2000);
 		goto out;
 	}
 	int st;
@@ -631,37 +439,27 @@ START_TEST(flowcanary_to_frr)
 	bgpd = start_bgpd(&lab, false, fail);
 	if (fail->len > 0)
 		goto out;
-	{
-		char *path = it_path(&lab, "long.rules");
-		const char *argv[] = { it_flowcanary(), "inject", "--json", "--peer", IT_IP_B,
-			"--local-as", G_STRINGIFY(IT_AS_A), "--peer-as", G_STRINGIFY(IT_AS_B),
-			"--hold", "10", "--connect-timeout", "10", path, NULL };
-		st = run_logged(&lab, argv, "inject-echo.log", 25);
-		char *res = it_read(&lab, "inject-echo.log");
-		if (st != 4 || strstr(res, "sent NOTIFICATION 3/9") == NULL ||
-		    strstr(res, "flowspec NLRI") == NULL)
-			g_string_append_printf(fail, "\nthe 259-octet rule, advertised back "
-			    "by FRR with a one-octet length: expected inject to reset the "
-			    "session (NOTIFICATION 3/9, a flowspec NLRI past its attribute) "
-			    "and exit with 4; it exited with %d: %s", st, g_strstrip(res));
-		g_free(res);
-		g_free(path);
-	}
+	st = it_inject_run(&lab, "long.rules", 10, "inject-echo.log", 25);
+	char *res = it_read(&lab, "inject-echo.log");
+	if (st != 4 || strstr(res, "sent NOTIFICATION 3/9") == NULL ||
+	    strstr(res, "flowspec NLRI") == NULL)
+		g_string_append_printf(fail, "\nthe 259-octet rule, advertised back "
+		    "by FRR with a one-octet length: expected inject to reset the "
+		    "session (NOTIFICATION 3/9, a flowspec NLRI past its attribute) "
+		    "and exit with 4; it exited with %d: %s", st, g_strstrip(res));
+	g_free(res);
 	fprintf(stderr, "flowcanary -> FRR: %u rounds and %u refused rules of %u, "
 	    "and the 259-octet rule, in %.1f s\n", nrounds, nrefused, rules->len,
 	    (double)(g_get_monotonic_time() - t0) / 1e6);
 
 out:
-	check_sanitizers(&lab, fail);
+	it_sanitizer_check_all(&lab, fail);
 	if (fail->len > 0) {
-		add_log(&lab, fail, "bgpd.log", 4000);
-		add_log(&lab, fail, "bgpd.out", 1000);
-		fprintf(stderr, "FAILURES:%s\n", fail->str);
+		it_append_log(&lab, fail, "bgpd.log", 4000);
+		it_append_log(&lab, fail, "bgpd.out", 1000);
 	}
-	free_rules(rules);
-	it_lab_down(&lab);
-	ck_assert_msg(fail->len == 0, "%.6000s", fail->str);
-	g_string_free(fail, TRUE);
+	it_free_vectors(rules);
+	it_finish(&lab, fail, NULL);
 }
 END_TEST
 

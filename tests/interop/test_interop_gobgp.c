@@ -13,10 +13,11 @@
  *
  * A RIB holds one path per NLRI and peer, and several vectors share a match
  * (nine for destination 203.0.113.7/32, one per action).  So rules are
- * sent in layers: layer k holds the k-th rule of each match.  Towards
- * GoBGP each layer is its own session from its own address (GoBGP keeps a
- * path per neighbor); from GoBGP the layers are added one after the other,
- * each replacing the last and each showing as its own "announce".
+ * sent in layers: layer k holds the k-th rule of each match (the rules
+ * whose round is k).  Towards GoBGP each layer is its own session from its
+ * own address (GoBGP keeps a path per neighbor); from GoBGP the layers are
+ * added one after the other, each replacing the last and each showing as
+ * its own "announce".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,78 +33,6 @@
 
 #define API_PORT 50551		/* gobgpd's gRPC API, on namespace b's loopback */
 #define EXTRA_NET "10.203.1."	/* more flowcanary addresses, one per session */
-
-/* One single-rule vector of flowspec-nlri.jsonl. */
-struct vec {
-	unsigned line;		/* 1-based, for messages */
-	int family;
-	char *text;		/* the rule as the vector writes it */
-	char *source;
-	struct fs_rule rule;
-	unsigned layer;		/* how many earlier vectors have the same match */
-};
-
-static GArray *
-load_vectors(void)
-{
-	char *path = fc_vectors_path("flowspec-nlri.jsonl"), *text = NULL;
-	GArray *v = g_array_new(FALSE, TRUE, sizeof(struct vec));
-
-	ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
-	gchar **lines = g_strsplit(text, "\n", -1);
-	for (unsigned i = 0; lines[i] != NULL; i++) {
-		if (lines[i][0] != '{')
-			continue;
-		JsonParser *p = json_parser_new();
-		ck_assert_msg(json_parser_load_from_data(p, lines[i], -1, NULL),
-		    "%s:%u: not JSON", path, i + 1);
-		JsonObject *o = json_node_get_object(json_parser_get_root(p));
-		const char *rule = json_object_get_string_member_with_default(o, "rule", NULL);
-		if (rule != NULL) {	/* "rules" vectors pack several rules: not here */
-			struct vec x = { .line = i + 1 };
-			x.family = strcmp(json_object_get_string_member(o, "family"),
-			    "ipv6") == 0 ? FS_IPV6 : FS_IPV4;
-			x.text = g_strdup(rule);
-			x.source = g_strdup(json_object_get_string_member_with_default(o,
-			    "source", ""));
-			fc_parse_or_fail(rule, x.family, &x.rule);
-			for (guint k = 0; k < v->len; k++) {
-				struct vec *e = &g_array_index(v, struct vec, k);
-				if (e->family == x.family && fs_rule_match_equal(&e->rule, &x.rule))
-					x.layer++;
-			}
-			g_array_append_val(v, x);
-		}
-		g_object_unref(p);
-	}
-	g_strfreev(lines);
-	g_free(text);
-	g_free(path);
-	return v;
-}
-
-static void
-free_vectors(GArray *v)
-{
-	for (guint i = 0; i < v->len; i++) {
-		struct vec *x = &g_array_index(v, struct vec, i);
-		g_free(x->text);
-		g_free(x->source);
-		fs_rule_free(&x->rule);
-	}
-	g_array_free(v, TRUE);
-}
-
-/* Returns true if `r` has an IPv6 prefix with an offset (RFC 8956). */
-static bool
-has_offset(const struct fs_rule *r)
-{
-	for (unsigned i = 0; i < r->ncomp; i++)
-		if (fs_type_kind(r->comp[i].type) == FS_KIND_PREFIX &&
-		    r->comp[i].prefix.offset != 0)
-			return true;
-	return false;
-}
 
 /* Returns true if `r` carries a 4-octet-AS redirect. */
 static bool
@@ -162,30 +91,6 @@ ip_cmd(const char *a1, const char *a2, const char *a3, const char *a4,
 	int st;
 	g_free(it_run(NULL, argv, &st, 10));
 	return st == 0;
-}
-
-/*
- * Prints the failures and the tails of the lab files `logs` to stderr,
- * removes the lab, then fails the test if anything failed (the message
- * holds the failures only: Check caps its size).
- */
-static void
-finish(struct it_lab *lab, GString *fail, const char *const *logs)
-{
-	if (fail->len > 0) {
-		fprintf(stderr, "FAILURES:%s\n", fail->str);
-		for (size_t i = 0; logs[i] != NULL; i++) {
-			char *t = lv_tail(lab, logs[i], 60);
-			fprintf(stderr, "--- %s (last 60 lines):\n%s", logs[i],
-			    *t ? t : "(empty)\n");
-			g_free(t);
-		}
-	}
-	it_lab_down(lab);
-	ck_assert_msg(fail->len == 0, "%.3000s%s", fail->str,
-	    fail->len > 3000 ? "... (the rest, and the logs, on stderr)" :
-	    " (logs on stderr)");
-	g_string_free(fail, TRUE);
 }
 
 static bool
@@ -272,23 +177,17 @@ struct session {
 	const char *offset_rule;
 };
 
-struct rib_wait {
-	int want;
-	int have;
-};
-
-static bool
-rib_filled(struct it_lab *lab, void *ud)
+/* Returns how many paths GoBGP's RIB holds in both families, or -1. */
+static int
+rib_paths(struct it_lab *lab)
 {
-	struct rib_wait *w = ud;
 	int st4, st6;
 	char *j4 = gv_rib_json(lab->ns_b, API_PORT, FS_IPV4, &st4);
 	char *j6 = gv_rib_json(lab->ns_b, API_PORT, FS_IPV6, &st6);
 	int n4 = st4 == 0 ? gv_rib_count(j4) : -1, n6 = st6 == 0 ? gv_rib_count(j6) : -1;
 	g_free(j4);
 	g_free(j6);
-	w->have = n4 >= 0 && n6 >= 0 ? n4 + n6 : -1;
-	return w->have >= w->want;
+	return n4 >= 0 && n6 >= 0 ? n4 + n6 : -1;
 }
 
 START_TEST(flowcanary_to_gobgp)
@@ -299,7 +198,7 @@ START_TEST(flowcanary_to_gobgp)
 	struct it_lab lab;
 	it_lab_up(&lab);
 	GString *fail = g_string_new(NULL);
-	GArray *vecs = load_vectors();
+	GArray *vecs = it_load_vectors(false, NULL, 0);
 	GArray *sess = g_array_new(FALSE, TRUE, sizeof(struct session));
 	unsigned nlayers = 0, total = 0;
 	GPtrArray *logs = g_ptr_array_new();
@@ -307,9 +206,9 @@ START_TEST(flowcanary_to_gobgp)
 
 	/* Layers for the rules GoBGP can represent; a session per offset rule. */
 	for (guint i = 0; i < vecs->len; i++) {
-		struct vec *x = &g_array_index(vecs, struct vec, i);
-		if (!has_offset(&x->rule) && x->layer + 1 > nlayers)
-			nlayers = x->layer + 1;
+		struct it_vec *x = &g_array_index(vecs, struct it_vec, i);
+		if (!it_has_offset(&x->rule) && x->round + 1 > nlayers)
+			nlayers = x->round + 1;
 	}
 	for (unsigned l = 0; l < nlayers; l++) {
 		struct session s = { .rules = g_array_new(FALSE, TRUE, sizeof(struct fs_rule)),
@@ -317,9 +216,9 @@ START_TEST(flowcanary_to_gobgp)
 		g_array_append_val(sess, s);
 	}
 	for (guint i = 0; i < vecs->len; i++) {
-		struct vec *x = &g_array_index(vecs, struct vec, i);
-		if (!has_offset(&x->rule)) {
-			struct session *ss = &g_array_index(sess, struct session, x->layer);
+		struct it_vec *x = &g_array_index(vecs, struct it_vec, i);
+		if (!it_has_offset(&x->rule)) {
+			struct session *ss = &g_array_index(sess, struct session, x->round);
 			push_rule(ss->rules, &x->rule);
 			g_string_append_printf(ss->text, "%s\n", x->text);
 			continue;
@@ -376,18 +275,13 @@ START_TEST(flowcanary_to_gobgp)
 		goto out;
 	for (guint s = 0; s < sess->len; s++) {
 		struct session *ss = &g_array_index(sess, struct session, s);
-		char *file = it_path(&lab, ss->file);
 		snprintf(ss->log, sizeof ss->log, "inject-%u.log", s);
 		g_ptr_array_add(logs, ss->log);
-		const char *argv[] = { it_flowcanary(), "inject", "--peer", IT_IP_B,
-			"--local-as", G_STRINGIFY(IT_AS_A), "--peer-as", G_STRINGIFY(IT_AS_B),
-			"--hold", "60", "--bind", ss->addr, file, NULL };
-		ss->pid = it_spawn(&lab, lab.ns_a, ss->log, argv, NULL);
-		g_free(file);
+		ss->pid = it_inject_start(&lab, ss->file, ss->addr, ss->log);
 	}
 
-	struct rib_wait w = { .want = (int)total };
-	if (!it_wait(rib_filled, &lab, &w, 30)) {
+	struct it_count_wait w = { .count = rib_paths, .want = (int)total };
+	if (!it_wait(it_count_reached, &lab, &w, 30)) {
 		g_string_append_printf(fail, "\nGoBGP holds %d paths after 30 s, "
 		    "%d were sent in %u sessions", w.have, w.want, sess->len);
 		goto out;
@@ -479,20 +373,18 @@ out:
 	/* Stop the injects (a sanitizer reports leaks at exit), then read their logs. */
 	for (guint s = 0; s < sess->len; s++) {
 		struct session *ss = &g_array_index(sess, struct session, s);
-		if (ss->pid > 0) {
-			it_stop(&lab, ss->pid);
-			lv_sanitizer_check(&lab, ss->log, fail);
-		}
+		if (ss->pid > 0)
+			it_stop_checked(&lab, ss->pid, ss->log, fail);
 	}
 	g_ptr_array_add(logs, NULL);
-	finish(&lab, fail, (const char *const *)logs->pdata);
+	it_finish(&lab, fail, (const char *const *)logs->pdata);
 	g_ptr_array_free(logs, TRUE);
 	for (guint s = 0; s < sess->len; s++) {
 		free_rule_array(g_array_index(sess, struct session, s).rules);
 		g_string_free(g_array_index(sess, struct session, s).text, TRUE);
 	}
 	g_array_free(sess, TRUE);
-	free_vectors(vecs);
+	it_free_vectors(vecs);
 	g_free(dev_a);
 	g_free(dev_b);
 }
@@ -530,10 +422,10 @@ START_TEST(gobgp_to_flowcanary)
 	struct it_lab lab;
 	it_lab_up(&lab);
 	GString *fail = g_string_new(NULL);
-	GArray *vecs = load_vectors();
+	GArray *vecs = it_load_vectors(false, NULL, 0);
 	GArray *want = g_array_new(FALSE, TRUE, sizeof(struct fs_rule));
 	unsigned nlayers = 0, nmalformed = 0;
-	const struct vec *withdrawn = NULL;
+	const struct it_vec *withdrawn = NULL;
 	const char *logs[] = { "gobgpd.log", "listen.log", NULL };
 
 	GPid listen = it_listen_start(&lab, "listen.log");
@@ -543,29 +435,29 @@ START_TEST(gobgp_to_flowcanary)
 	 * redirect, and the IPv6 offset rules (GoBGP sends those pre-RFC 8956).
 	 */
 	for (guint i = 0; i < vecs->len; i++) {
-		struct vec *x = &g_array_index(vecs, struct vec, i);
+		struct it_vec *x = &g_array_index(vecs, struct it_vec, i);
 		bool use = g_str_has_prefix(x->source, "GoBGP") ||
-		    has_as4_redirect(&x->rule) || has_offset(&x->rule);
+		    has_as4_redirect(&x->rule) || it_has_offset(&x->rule);
 		if (!use) {
-			x->layer = G_MAXUINT;
+			x->round = G_MAXUINT;
 			continue;
 		}
 		/* Layers again, among the chosen rules only. */
-		x->layer = 0;
+		x->round = 0;
 		for (guint k = 0; k < i; k++) {
-			struct vec *e = &g_array_index(vecs, struct vec, k);
-			if (e->layer != G_MAXUINT && e->family == x->family &&
+			struct it_vec *e = &g_array_index(vecs, struct it_vec, k);
+			if (e->round != G_MAXUINT && e->rule.family == x->rule.family &&
 			    fs_rule_match_equal(&e->rule, &x->rule))
-				x->layer++;
+				x->round++;
 		}
-		if (x->layer + 1 > nlayers)
-			nlayers = x->layer + 1;
-		if (has_offset(&x->rule)) {
+		if (x->round + 1 > nlayers)
+			nlayers = x->round + 1;
+		if (it_has_offset(&x->rule)) {
 			nmalformed++;
 			continue;
 		}
 		struct fs_rule r;
-		fs_rule_init(&r, x->family);
+		fs_rule_init(&r, x->rule.family);
 		ck_assert_int_eq(fs_rule_copy(&r, &x->rule), 0);
 		if (has_as4_redirect(&r)) {
 			/*
@@ -581,12 +473,13 @@ START_TEST(gobgp_to_flowcanary)
 	}
 	/* The rule to delete: IPv4, a destination only, a match no other rule has. */
 	for (guint i = 0; i < vecs->len && withdrawn == NULL; i++) {
-		struct vec *x = &g_array_index(vecs, struct vec, i);
-		bool unique = x->layer == 0 && x->family == FS_IPV4 &&
+		struct it_vec *x = &g_array_index(vecs, struct it_vec, i);
+		bool unique = x->round == 0 && x->rule.family == FS_IPV4 &&
 		    x->rule.ncomp == 1 && fs_rule_find(&x->rule, FS_DST) != NULL;
 		for (guint k = 0; unique && k < vecs->len; k++) {
-			struct vec *e = &g_array_index(vecs, struct vec, k);
-			unique = k == i || e->layer == G_MAXUINT || e->family != x->family ||
+			struct it_vec *e = &g_array_index(vecs, struct it_vec, k);
+			unique = k == i || e->round == G_MAXUINT ||
+			    e->rule.family != x->rule.family ||
 			    !fs_rule_match_equal(&e->rule, &x->rule);
 		}
 		if (unique)
@@ -609,13 +502,13 @@ START_TEST(gobgp_to_flowcanary)
 	struct listen_wait w = { 0 };
 	for (unsigned l = 0; l < nlayers && fail->len == 0; l++) {
 		for (guint i = 0; i < vecs->len; i++) {
-			struct vec *x = &g_array_index(vecs, struct vec, i);
-			if (x->layer != l)
+			struct it_vec *x = &g_array_index(vecs, struct it_vec, i);
+			if (x->round != l)
 				continue;
 			gchar **args = gv_cli_args(x->text, false);
 			GPtrArray *argv = g_ptr_array_new();
 			const char *pre[] = { GV_GOBGP, "-p", G_STRINGIFY(API_PORT), "global",
-				"rib", "-a", x->family == FS_IPV6 ? "ipv6-flowspec" :
+				"rib", "-a", x->rule.family == FS_IPV6 ? "ipv6-flowspec" :
 				"ipv4-flowspec", "add", NULL };
 			for (size_t k = 0; pre[k] != NULL; k++)
 				g_ptr_array_add(argv, (gpointer)pre[k]);
@@ -630,7 +523,7 @@ START_TEST(gobgp_to_flowcanary)
 			g_free(out);
 			g_ptr_array_free(argv, TRUE);
 			g_strfreev(args);
-			if (has_offset(&x->rule))
+			if (it_has_offset(&x->rule))
 				w.malformed++;
 			else
 				w.announce++;
@@ -644,24 +537,14 @@ START_TEST(gobgp_to_flowcanary)
 	if (fail->len)
 		goto out;
 
-	size_t ngot;
-	struct fs_rule *got = lv_rules(&lab, "listen.log", "announce", &ngot, fail);
-	char *d = it_compare_rules((struct fs_rule *)(void *)want->data, want->len,
-	    got, ngot);
-	if (d != NULL)
-		g_string_append_printf(fail, "\nthe rules listen received from GoBGP differ "
-		    "from what was added:%s", d);
-	g_free(d);
-	it_free_rules(got, ngot);
+	size_t ngot = lv_expect_rules(&lab, "listen.log", "announce",
+	    (struct fs_rule *)(void *)want->data, want->len, "the rules listen "
+	    "received from GoBGP differ from what was added", fail);
+	lv_expect_conformant(&lab, "listen.log", fail);
 
 	JsonArray *ann = lv_select(&lab, "listen.log", "announce", NULL, NULL);
 	for (guint i = 0; i < json_array_get_length(ann); i++) {
 		JsonObject *o = json_array_get_object_element(ann, i);
-		if (!json_object_get_boolean_member_with_default(o, "conformant", FALSE)) {
-			char *t = lv_text(o);
-			g_string_append_printf(fail, "\nnot conformant: %s", t);
-			g_free(t);
-		}
 		JsonArray *ecs = json_object_get_array_member(o, "ext_communities_hex");
 		for (guint e = 0; ecs != NULL && e < json_array_get_length(ecs); e++)
 			if (g_str_has_prefix(json_array_get_string_element(ecs, e), "8208"))
@@ -742,11 +625,10 @@ START_TEST(gobgp_to_flowcanary)
 	}
 
 out:
-	it_stop(&lab, listen);
-	lv_sanitizer_check(&lab, "listen.log", fail);
+	it_stop_checked(&lab, listen, "listen.log", fail);
 	free_rule_array(want);
-	free_vectors(vecs);
-	finish(&lab, fail, logs);
+	it_free_vectors(vecs);
+	it_finish(&lab, fail, logs);
 }
 END_TEST
 
