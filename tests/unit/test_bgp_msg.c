@@ -414,6 +414,53 @@ START_TEST(open_zero_bgp_id)
 }
 END_TEST
 
+/*
+ * RFC 7607 section 2: a peer AS of zero in an OPEN is Bad Peer AS, both
+ * in My Autonomous System without the 4-octet AS capability and in that
+ * capability (RFC 6793 section 4.1: the AS it carries is the speaker's).
+ */
+START_TEST(open_peer_as_zero)
+{
+	/* IPv4 flowspec and a 4-octet AS capability holding 0. */
+	static const uint8_t as4_zero[] = { 8 + 8,
+		2, 6, 1, 4, 0, 1, 0, 133,
+		2, 6, 65, 4, 0, 0, 0, 0 };
+	static const uint8_t as4_65001[] = { 8 + 8,
+		2, 6, 1, 4, 0, 1, 0, 133,
+		2, 6, 65, 4, 0, 0, 0xfd, 0xe9 };
+	uint8_t buf[64];
+	struct bgp_open o;
+	struct bgp_error e = { 0 };
+	size_t len;
+
+	/* My AS 0, no 4-octet AS capability. */
+	len = make_open(buf, 4, 0, 90, 1, caps_v4, sizeof caps_v4);
+	open_refused(buf, len, BGP_ERR_OPEN, BGP_OPEN_PEER_AS);
+	/* AS_TRANS in My AS, 0 in the capability. */
+	len = make_open(buf, 4, BGP_AS_TRANS, 90, 1, as4_zero, sizeof as4_zero);
+	open_refused(buf, len, BGP_ERR_OPEN, BGP_OPEN_PEER_AS);
+	/* 0 in both. */
+	len = make_open(buf, 4, 0, 90, 1, as4_zero, sizeof as4_zero);
+	open_refused(buf, len, BGP_ERR_OPEN, BGP_OPEN_PEER_AS);
+	/* As built by the codec for AS 0. */
+	struct bgp_buf b = { 0 };
+	struct bgp_open in = { .as = 0, .hold_time = 90, .bgp_id = 1,
+		.families = BGP_FAM_BIT(FS_IPV4) };
+	ck_assert_int_eq(bgp_open_build(&b, &in), 0);
+	open_refused(b.p, b.len, BGP_ERR_OPEN, BGP_OPEN_PEER_AS);
+	bgp_buf_free(&b);
+
+	/* The control: the same OPENs with AS 65001 are accepted. */
+	len = make_open(buf, 4, 65001, 90, 1, caps_v4, sizeof caps_v4);
+	ck_assert_int_eq(bgp_open_parse(buf, len, &o, &e), 0);
+	ck_assert_uint_eq(o.as, 65001);
+	len = make_open(buf, 4, BGP_AS_TRANS, 90, 1, as4_65001,
+	    sizeof as4_65001);
+	ck_assert_int_eq(bgp_open_parse(buf, len, &o, &e), 0);
+	ck_assert_uint_eq(o.as, 65001);
+}
+END_TEST
+
 START_TEST(open_unsupported_parameter)
 {
 	/* Type 1 (authentication, deprecated by RFC 5492), then capabilities. */
@@ -892,6 +939,7 @@ main(void)
 	tcase_add_test(tc, open_bad_version);
 	tcase_add_test(tc, open_hold_time);
 	tcase_add_test(tc, open_zero_bgp_id);
+	tcase_add_test(tc, open_peer_as_zero);
 	tcase_add_test(tc, open_unsupported_parameter);
 	tcase_add_loop_test(tc, open_malformed_parameters, 0, 9);
 	tcase_add_test(tc, open_truncated);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -34,7 +35,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bgp/md5.h"
 #include "bgp/msg.h"
+#include "bgp/session.h"
 #include "bgp/update.h"
 #include "bgp/wire.h"
 #include "flowspec/nlri.h"
@@ -433,6 +436,8 @@ setup(void)
 	procs_at_setup = reg->n;
 	tmpdir = g_dir_make_tmp("fc-session-XXXXXX", NULL);
 	ck_assert(tmpdir != NULL);
+	/* A test that runs a session here opens its wakeup descriptor. */
+	(void)g_main_context_default();
 	fds_at_setup = count_fds();
 }
 
@@ -560,13 +565,15 @@ rd_name(int r)
 	}
 }
 
-/* Reads n octets by `deadline`: RD_OK, RD_EOF (before any octet), or why not. */
+/*
+ * Reads n octets by `deadline`: RD_OK, RD_EOF (before any octet), or why
+ * not; *got says how many came.
+ */
 static int
-read_full(int fd, uint8_t *buf, size_t n, gint64 deadline)
+read_part(int fd, uint8_t *buf, size_t n, gint64 deadline, size_t *got)
 {
-	size_t got = 0;
-
-	while (got < n) {
+	*got = 0;
+	while (*got < n) {
 		gint64 left = deadline - now_us();
 		if (left <= 0)
 			return RD_TIMEOUT;
@@ -576,16 +583,25 @@ read_full(int fd, uint8_t *buf, size_t n, gint64 deadline)
 			continue;
 		if (r == 0)
 			continue;
-		ssize_t k = recv(fd, buf + got, n - got, 0);
+		ssize_t k = recv(fd, buf + *got, n - *got, 0);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k == 0)
-			return got == 0 ? RD_EOF : RD_CUT;
+			return *got == 0 ? RD_EOF : RD_CUT;
 		if (k < 0)
 			return errno == ECONNRESET ? RD_RESET : RD_CUT;
-		got += (size_t)k;
+		*got += (size_t)k;
 	}
 	return RD_OK;
+}
+
+/* Reads n octets by `deadline`: RD_OK, RD_EOF (before any octet), or why not. */
+static int
+read_full(int fd, uint8_t *buf, size_t n, gint64 deadline)
+{
+	size_t got;
+
+	return read_part(fd, buf, n, deadline, &got);
 }
 
 struct msg {
@@ -942,6 +958,33 @@ open_as_65001(struct bgp_buf *b)
 	build_open(b, PEER_AS, 90, BOTH, true);
 }
 
+/* RFC 7607: My AS 0 and no 4-octet AS capability. */
+static void
+open_as_0(struct bgp_buf *b)
+{
+	static const uint8_t params[] = { 8 + 8 + 4 + 4,
+		2, 6, BGP_CAP_MP, 4, 0, BGP_AFI_IPV4, 0, BGP_SAFI_FLOWSPEC,
+		2, 6, BGP_CAP_MP, 4, 0, BGP_AFI_IPV6, 0, BGP_SAFI_FLOWSPEC,
+		2, 2, BGP_CAP_ROUTE_REFRESH, 0,
+		2, 2, BGP_CAP_EXT_MESSAGE, 0 };
+	uint8_t *p = bgp_buf_reserve(b, 28 + sizeof params);
+
+	ck_assert(p != NULL);
+	bgp_header_write(p, 28 + sizeof params, BGP_OPEN);
+	p[19] = 4;
+	bgp_put16(p + 20, 0);		/* My Autonomous System */
+	bgp_put16(p + 22, 90);
+	bgp_put32(p + 24, 0x0a000001);
+	memcpy(p + 28, params, sizeof params);
+}
+
+/* RFC 7607 with RFC 6793: the 4-octet AS capability carries 0. */
+static void
+open_as4_0(struct bgp_buf *b)
+{
+	build_open(b, 0, 90, BOTH, true);
+}
+
 static void
 open_then_update(struct bgp_buf *b)
 {
@@ -1095,6 +1138,10 @@ static const struct bad_case bad_cases[] = {
 	  "010400010085010400020085", NULL, false },
 	{ "OPEN from the wrong AS", ST_CONNECTED, true, open_as_65001, 2, 2,
 	  NULL, "65002", false },
+	{ "OPEN from AS 0", ST_CONNECTED, true, open_as_0, 2, 2, NULL, NULL,
+	  false },
+	{ "OPEN from AS 0 (4-octet AS capability)", ST_CONNECTED, true,
+	  open_as4_0, 2, 2, NULL, NULL, false },
 	{ "UPDATE in OpenSent", ST_CONNECTED, true, update_eor, 5, 1, NULL, NULL,
 	  false },
 	{ "UPDATE in OpenConfirm", ST_CONNECTED, true, open_then_update, 5, 2,
@@ -1529,20 +1576,16 @@ file_rules(const char *path, int family, bool with_actions)
 }
 
 /*
- * Accepts inject's connection and completes the handshake as AS
- * LOCAL_AS offering `fams` (and extended messages if `ext`).  *theirs
- * gets inject's OPEN.
+ * Completes the handshake on inject's connection as AS LOCAL_AS offering
+ * `fams` (and extended messages if `ext`).  *theirs gets inject's OPEN.
  */
 static int
-accept_session(int lfd, unsigned fams, bool ext, struct bgp_open *theirs)
+handshake(int fd, unsigned fams, bool ext, struct bgp_open *theirs)
 {
-	struct sockaddr_in from;
 	struct bgp_buf b = { 0 };
 	struct bgp_error e = { 0 };
 	struct msg *m = msg_new();
-	int fd = tcp_accept(lfd, WAIT_MS, &from);
 
-	ck_assert_msg(fd >= 0, "inject did not connect");
 	expect_msg(fd, m, BGP_OPEN, WAIT_MS);
 	ck_assert_msg(bgp_open_parse(m->b, m->len, theirs, &e) == 0,
 	    "inject's OPEN does not parse: %s", e.msg);
@@ -1553,6 +1596,36 @@ accept_session(int lfd, unsigned fams, bool ext, struct bgp_open *theirs)
 	expect_msg(fd, m, BGP_KEEPALIVE, WAIT_MS);
 	g_free(m);
 	return fd;
+}
+
+/* Accepts inject's connection and completes the handshake. */
+static int
+accept_session(int lfd, unsigned fams, bool ext, struct bgp_open *theirs)
+{
+	struct sockaddr_in from;
+	int fd = tcp_accept(lfd, WAIT_MS, &from);
+
+	ck_assert_msg(fd >= 0, "inject did not connect");
+	return handshake(fd, fams, ext, theirs);
+}
+
+/* As accept_session, but fails at once, with its stderr, if `in` exits. */
+static int
+accept_session_of(struct proc *in, int lfd, unsigned fams, bool ext,
+    struct bgp_open *theirs)
+{
+	struct sockaddr_in from;
+	gint64 end = now_us() + (gint64)WAIT_MS * 1000;
+	int fd;
+
+	while ((fd = tcp_accept(lfd, 50, &from)) < 0) {
+		int st = proc_wait(in, 0);
+		ck_assert_msg(st < 0, "inject exited with %d before connecting; "
+		    "stderr:\n%s", st, tail(in->ebuf, 4000));
+		ck_assert_msg(now_us() < end, "inject did not connect; "
+		    "stderr:\n%s", tail(in->ebuf, 4000));
+	}
+	return handshake(fd, fams, ext, theirs);
 }
 
 static void
@@ -2288,6 +2361,795 @@ START_TEST(inject_help_names_connect_retry)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* 8. What review found                                                 */
+
+/* Rules with one match: one route, the last rule's, counted once. */
+START_TEST(inject_same_match_later_wins)
+{
+	static const char text[] =
+	    "match destination 192.0.2.0/24 protocol ==udp then discard\n"
+	    "match destination 198.51.100.0/24 then discard\n"
+	    "match destination 192.0.2.0/24 protocol ==udp then rate-limit 1000\n"
+	    "match destination 192.0.2.0/24 protocol ==udp then rate-limit 2000\n";
+	char *rules = write_file("twice.flow", text, 0644);
+	const char *more[] = { "--json", NULL };
+	uint16_t port;
+	int lfd = tcp_listen(&port, "127.0.0.1");
+	struct proc in;
+	struct bgp_open o;
+	struct seen s;
+
+	inject_start(&in, port, rules, more);
+	int fd = accept_session_of(&in, lfd, BOTH, true, &o);
+	seen_init(&s);
+	read_until_eor(fd, &s, V4, V4);
+	GPtrArray *want = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(want, canon("match destination 192.0.2.0/24 "
+	    "protocol ==udp then rate-limit 2000", FS_IPV4, true));
+	g_ptr_array_add(want, canon("match destination 198.51.100.0/24 "
+	    "then discard", FS_IPV4, true));
+	assert_same(s.reach, want, "announced");
+	g_ptr_array_free(want, TRUE);
+	seen_free(&s);
+	kill(in.pid, SIGTERM);
+	expect_notification(fd, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, NULL,
+	    WAIT_MS);
+	close(fd);
+	proc_expect_exit(&in, 0, WAIT_MS);
+	ck_assert_msg(strstr(in.ebuf->str, "replaced") != NULL,
+	    "inject did not say that a rule was replaced; stderr:\n%s",
+	    in.ebuf->str);
+	ck_assert_msg(strstr(in.ebuf->str, "sending 2 rules") != NULL,
+	    "stderr:\n%s", in.ebuf->str);
+	JsonNode *n = json_from_string(in.obuf->str, NULL);
+	ck_assert_msg(n != NULL && JSON_NODE_HOLDS_OBJECT(n),
+	    "inject --json printed %s", in.obuf->str);
+	JsonObject *sum = json_node_get_object(n);
+	ck_assert_int_eq(json_object_get_int_member(sum, "rules"), 2);
+	ck_assert(json_object_get_boolean_member(sum, "sent"));
+	json_node_unref(n);
+	close(lfd);
+	proc_free(&in);
+	g_free(rules);
+}
+END_TEST
+
+/*
+ * The same, through the library, once Established: one announce with
+ * three rules of one match (the table used to free an earlier route while
+ * the batch being sent still pointed at it).  A session of this process,
+ * attached to a loopback connection, against the raw peer.
+ */
+START_TEST(session_announce_same_match_in_one_batch)
+{
+	static const char *const texts[] = {
+	    "match destination 192.0.2.0/24 protocol ==udp then discard",
+	    "match destination 198.51.100.0/24 then discard",
+	    "match destination 192.0.2.0/24 protocol ==udp then rate-limit 1000",
+	    "match destination 192.0.2.0/24 protocol ==udp then rate-limit 2000",
+	};
+	enum { N = G_N_ELEMENTS(texts) };
+	uint16_t port;
+	int lfd = tcp_listen(&port, "127.0.0.1");
+	int peer = tcp_connect(port);
+	struct sockaddr_in from;
+	int fd = tcp_accept(lfd, WAIT_MS, &from);
+	/* Our session speaks as inject would, AS PEER_AS, to LOCAL_AS. */
+	struct bgp_session_config cfg = { .local_as = PEER_AS, .families = BOTH };
+	struct bgp_buf b = { 0 };
+	struct msg *m = msg_new();
+	struct fs_rule rules[N];
+	struct fs_error err = { 0 };
+	struct seen s;
+
+	ck_assert(fd >= 0);
+	close(lfd);
+	struct bgp_session *ss = bgp_session_new(&cfg, NULL, NULL);
+	ck_assert(ss != NULL);
+	ck_assert_int_eq(bgp_session_attach(ss, fd), 0);
+	expect_msg(peer, m, BGP_OPEN, WAIT_MS);
+	build_open(&b, LOCAL_AS, 90, BOTH, true);
+	ck_assert_int_eq(bgp_keepalive_build(&b), 0);
+	send_buf(peer, &b);
+	gint64 end = now_us() + (gint64)WAIT_MS * 1000;
+	while (bgp_session_state(ss) != BGP_ESTABLISHED) {
+		ck_assert_msg(now_us() < end, "no Established; state %s",
+		    bgp_state_name(bgp_session_state(ss)));
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+	}
+	/* Its KEEPALIVE, then End-of-RIB of an empty Adj-RIB-Out. */
+	expect_msg(peer, m, BGP_KEEPALIVE, WAIT_MS);
+	seen_init(&s);
+	read_until_eor(peer, &s, BOTH, BOTH);
+	ck_assert_uint_eq(s.reach->len, 0);
+	seen_free(&s);
+
+	for (size_t i = 0; i < N; i++) {
+		fs_rule_init(&rules[i], FS_IPV4);
+		fc_parse_or_fail(texts[i], FS_IPV4, &rules[i]);
+	}
+	ck_assert_int_eq(bgp_session_announce(ss, rules, N, &err), 0);
+	ck_assert_uint_eq(bgp_session_rib_out_size(ss), 2);
+	for (size_t i = 0; i < N; i++)
+		fs_rule_free(&rules[i]);
+	/* What the announce wrote, until quiet: the last rule and the other. */
+	seen_init(&s);
+	int r;
+	while ((r = read_msg(peer, m, 300)) == RD_OK) {
+		ck_assert_msg(m->type == BGP_UPDATE || m->type == BGP_KEEPALIVE,
+		    "message of type %u", m->type);
+		if (m->type == BGP_UPDATE)
+			seen_update(&s, m, BOTH);
+	}
+	ck_assert_msg(r == RD_TIMEOUT, "the session ended: %s", rd_name(r));
+	GPtrArray *want = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(want, canon(texts[3], FS_IPV4, true));
+	g_ptr_array_add(want, canon(texts[1], FS_IPV4, true));
+	assert_same(s.reach, want, "announced");
+	g_ptr_array_free(want, TRUE);
+	seen_free(&s);
+	bgp_session_free(ss);
+	expect_eof(peer, WAIT_MS);
+	close(peer);
+	bgp_buf_free(&b);
+	g_free(m);
+}
+END_TEST
+
+/* Listens on 127.0.0.1; what it accepts has a receive buffer of `rcvbuf`. */
+static int
+tcp_listen_rcvbuf(uint16_t *port, int rcvbuf)
+{
+	int fd = tcp_listen(port, "127.0.0.1");
+
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof rcvbuf), 0);
+	return fd;
+}
+
+/*
+ * Waits until what the peer sent us stops growing for 300 ms: its output
+ * is blocked on our not reading.  Returns the octets waiting in our
+ * receive buffer.
+ */
+static int
+wait_blocked(int fd)
+{
+	gint64 end = now_us() + (gint64)3 * WAIT_MS * 1000, since = now_us();
+	int last = -1;
+
+	for (;;) {
+		int q = 0;
+		ck_assert_int_eq(ioctl(fd, FIONREAD, &q), 0);
+		if (q != last) {
+			last = q;
+			since = now_us();
+		} else if (q > 0 && now_us() - since > 300 * 1000) {
+			return q;
+		}
+		ck_assert_msg(now_us() < end, "the peer's output never "
+		    "stalled (%d octets in our receive buffer)", q);
+		g_usleep(20 * 1000);
+	}
+}
+
+#define BIG_PORTS	800	/* destination ports of a big rule: 2.4 kB */
+
+/* Returns big rule number i (0..65535): BIG_PORTS destination ports. */
+static char *
+big_rule(size_t i)
+{
+	GString *t = g_string_new(NULL);
+
+	g_string_append_printf(t, "match destination 10.%zu.%zu.0/24 "
+	    "protocol ==tcp destination-port", i >> 8 & 255, i & 255);
+	for (int p = 0; p < BIG_PORTS; p++)
+		g_string_append_printf(t, " %d", 1024 + 2 * p);
+	g_string_append(t, " then discard");
+	return g_string_free(t, FALSE);
+}
+
+/*
+ * Writes big rules (about 2.4 kB of NLRI each, so that few rules make a
+ * big Adj-RIB-Out), enough of them that the Adj-RIB-Out is twice what the
+ * sender's socket buffer can hold at most (tcp_wmem) and more: some is
+ * always left queued in the process while the peer does not read.
+ * Returns the path; *n gets the number of rules.
+ */
+static char *
+write_big_rules(const char *name, size_t *n)
+{
+	long wmem[3] = { 0, 0, 4 << 20 };
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_wmem", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld %ld %ld", &wmem[0], &wmem[1], &wmem[2]) != 3)
+			wmem[2] = 4 << 20;
+		fclose(f);
+	}
+	*n = (2 * (size_t)wmem[2] + (1u << 20)) / (3 * BIG_PORTS) + 1;
+	ck_assert_uint_le(*n, 65536);
+	char *one = big_rule(0);
+	GString *t = g_string_sized_new(*n * (strlen(one) + 2));
+	g_free(one);
+	for (size_t i = 0; i < *n; i++) {
+		char *r = big_rule(i);
+		g_string_append(t, r);
+		g_string_append_c(t, '\n');
+		g_free(r);
+	}
+	char *path = write_file(name, t->str, 0644);
+	g_string_free(t, TRUE);
+	return path;
+}
+
+/*
+ * Returns the set (GBytes) of the NLRIs of big rules 0..n), length prefix
+ * included: rule 0 encoded, then its destination's octets changed.
+ */
+static GHashTable *
+big_nlris(size_t n)
+{
+	GHashTable *set = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+	    (GDestroyNotify)g_bytes_unref, NULL);
+	char *text = big_rule(0);
+	struct fs_rule r;
+	struct fs_error err = { 0 };
+	uint8_t nlri[FS_NLRI_MAX_LEN + 2];
+	static const uint8_t dest0[] = { 1, 24, 10, 0, 0 };
+
+	fs_rule_init(&r, FS_IPV4);
+	fc_parse_or_fail(text, FS_IPV4, &r);
+	ssize_t k = fs_nlri_encode(&r, nlri, sizeof nlri, &err);
+	ck_assert_msg(k > 0, "%s", err.msg);
+	fs_rule_free(&r);
+	g_free(text);
+	uint8_t *d = memmem(nlri, (size_t)k, dest0, sizeof dest0);
+	ck_assert(d != NULL);
+	for (size_t i = 0; i < n; i++) {
+		d[3] = (uint8_t)(i >> 8);
+		d[4] = (uint8_t)i;
+		g_hash_table_add(set, g_bytes_new(nlri, (size_t)k));
+	}
+	ck_assert_uint_eq(g_hash_table_size(set), n);
+	return set;
+}
+
+/*
+ * Adds the NLRIs of the UPDATE's MP_REACH_NLRI (raw, length prefix
+ * included) to `set`; returns how many there were.  It must withdraw
+ * nothing.
+ */
+static size_t
+raw_reach(const struct msg *m, GHashTable *set)
+{
+	const uint8_t *b = m->b;
+	size_t off = BGP_HEADER_LEN, count = 0;
+
+	ck_assert(m->len >= off + 4);
+	ck_assert_msg((b[off] << 8 | b[off + 1]) == 0, "an UPDATE withdraws");
+	off += 2;
+	size_t end = off + 2 + (size_t)(b[off] << 8 | b[off + 1]);
+	off += 2;
+	ck_assert(end <= m->len);
+	while (off < end) {
+		ck_assert(off + 3 <= end);
+		bool ext = b[off] & BGP_ATTR_EXTLEN;
+		unsigned type = b[off + 1];
+		size_t len = ext ? (size_t)(b[off + 2] << 8 | b[off + 3]) : b[off + 2];
+		size_t v = off + (ext ? 4 : 3);
+		ck_assert(v + len <= end);
+		off = v + len;
+		if (type != BGP_A_MP_REACH)
+			continue;
+		ck_assert(len >= 5);
+		size_t p = v + 4 + b[v + 3] + 1;	/* after next hop, reserved */
+		while (p < v + len) {
+			size_t l = b[p], h = 1;
+			if ((l & 0xf0) == 0xf0) {
+				l = (l & 0x0f) << 8 | b[p + 1];
+				h = 2;
+			}
+			ck_assert(p + h + l <= v + len);
+			g_hash_table_add(set, g_bytes_new(b + p, h + l));
+			p += h + l;
+			count++;
+		}
+	}
+	return count;
+}
+
+/* Asserts that sets a and b (of GBytes) are equal. */
+static void
+assert_same_set(GHashTable *got, GHashTable *want, const char *what)
+{
+	GHashTableIter it;
+	gpointer k;
+	size_t missing = 0;
+
+	g_hash_table_iter_init(&it, want);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		missing += !g_hash_table_contains(got, k);
+	ck_assert_msg(missing == 0 && g_hash_table_size(got) ==
+	    g_hash_table_size(want), "%s: %zu of %u rules missing, %u routes",
+	    what, missing, g_hash_table_size(want), g_hash_table_size(got));
+}
+
+/* True for an IPv4 flowspec End-of-RIB. */
+static bool
+is_eor_v4(const struct msg *m)
+{
+	struct bgp_update u;
+	struct bgp_update_params prm = { .as4 = true, .ebgp = true,
+		.local_as = LOCAL_AS, .families = BOTH };
+	bool eor;
+
+	if (m->type != BGP_UPDATE || m->len > 64)
+		return false;
+	bgp_update_init(&u);
+	eor = bgp_update_parse(m->b, m->len, &prm, &u) == 0 && u.eor &&
+	    u.family == FS_IPV4;
+	bgp_update_free(&u);
+	return eor;
+}
+
+/*
+ * Reads one message, checking its framing as a receiver would (the
+ * extended maximum, 65535): RD_OK, RD_EOF at a message boundary, or a
+ * failure saying where the stream stopped making sense.
+ */
+static int
+read_framed(int fd, struct msg *m, size_t nth, uint64_t at, int timeout_ms)
+{
+	gint64 deadline = now_us() + (gint64)timeout_ms * 1000;
+	struct bgp_error e = { 0 };
+	int r = read_full(fd, m->b, BGP_HEADER_LEN, deadline);
+
+	if (r == RD_EOF)
+		return r;
+	ck_assert_msg(r == RD_OK, "message %zu (octet %" G_GUINT64_FORMAT
+	    "): %s", nth, at, rd_name(r));
+	ssize_t k = bgp_header_check(m->b, BGP_HEADER_LEN, BGP_EXT_MAX_LEN, &e);
+	ck_assert_msg(k >= 0, "message %zu (octet %" G_GUINT64_FORMAT ") does "
+	    "not frame: %s", nth, at, e.msg);
+	m->len = (size_t)m->b[16] << 8 | m->b[17];
+	m->type = m->b[18];
+	if (m->len > BGP_HEADER_LEN) {
+		static const uint8_t notif[] = { 0xff, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0, 21, BGP_NOTIFICATION };
+		size_t got;
+		r = read_part(fd, m->b + BGP_HEADER_LEN, m->len - BGP_HEADER_LEN,
+		    deadline, &got);
+		const uint8_t *in = r == RD_OK ? NULL :
+		    memmem(m->b, BGP_HEADER_LEN + got, notif, sizeof notif);
+		ck_assert_msg(r == RD_OK, "message %zu (octet %" G_GUINT64_FORMAT
+		    ", type %u, %zu octets) is cut short after %zu octets: %s%s",
+		    nth, at, m->type, m->len, BGP_HEADER_LEN + got,
+		    r == RD_EOF ? "end of stream" : rd_name(r), in == NULL ? "" :
+		    "; a NOTIFICATION came inside it");
+	}
+	k = bgp_header_check(m->b, m->len, BGP_EXT_MAX_LEN, &e);
+	ck_assert_msg(k == (ssize_t)m->len, "message %zu (octet %"
+	    G_GUINT64_FORMAT ") does not frame: %s", nth, at, e.msg);
+	return RD_OK;
+}
+
+/*
+ * The peer resets the session (a bad marker) while inject is in the middle
+ * of writing an UPDATE that it cannot finish (the peer does not read):
+ * what reaches the peer must still be whole messages, the last one the
+ * NOTIFICATION, not a NOTIFICATION inside an UPDATE.
+ *
+ * inject exits as soon as the session is down, so its last words (the
+ * rest of the UPDATE, the NOTIFICATION) arrive only if the kernel takes
+ * them at once.  With our receive buffer of 64 kB it does; with 1 MB it
+ * sometimes does not, and they are lost (a remaining bug, reported).
+ */
+START_TEST(inject_notification_after_half_sent_update)
+{
+	size_t n;
+	char *rules = write_big_rules("big.flow", &n);
+	uint16_t port;
+	int lfd = tcp_listen_rcvbuf(&port, 65536);
+	struct proc in;
+	struct bgp_open o;
+	struct bgp_buf b = { 0 };
+	struct msg *m = msg_new();
+
+	inject_start(&in, port, rules, NULL);
+	int fd = accept_session_of(&in, lfd, BOTH, true, &o);
+	wait_blocked(fd);
+	bad_marker(&b);
+	send_buf(fd, &b);
+	bgp_buf_free(&b);
+
+	size_t nth = 0, updates = 0;
+	uint64_t at = 0;
+	bool notified = false;
+	for (;;) {
+		int r = read_framed(fd, m, nth, at, WAIT_MS);
+		if (r == RD_EOF)
+			break;
+		ck_assert_msg(!notified, "message %zu (type %u) after the "
+		    "NOTIFICATION", nth, m->type);
+		nth++;
+		at += m->len;
+		if (m->type == BGP_NOTIFICATION) {
+			ck_assert_msg(m->b[19] == BGP_ERR_HEADER &&
+			    m->b[20] == BGP_HDR_NOT_SYNC, "NOTIFICATION %u/%u, "
+			    "expected 1/1", m->b[19], m->b[20]);
+			notified = true;
+			continue;
+		}
+		ck_assert_msg(m->type == BGP_UPDATE || m->type == BGP_KEEPALIVE,
+		    "message %zu is of type %u", nth, m->type);
+		ck_assert_msg(!is_eor_v4(m), "End-of-RIB came before the "
+		    "NOTIFICATION: the %zu rules all left inject before the "
+		    "reset, so this test did not catch an UPDATE half-sent",
+		    n);
+		updates += m->type == BGP_UPDATE;
+	}
+	ck_assert_msg(notified, "the stream of %zu messages (%zu UPDATEs, %"
+	    G_GUINT64_FORMAT " octets) ended at a message boundary but "
+	    "without NOTIFICATION 1/1", nth, updates, at);
+	close(fd);
+	proc_expect_exit(&in, 4, WAIT_MS);
+	ck_assert_msg(strstr(in.ebuf->str, "1/1") != NULL, "stderr: %s",
+	    in.ebuf->str);
+	g_free(m);
+	close(lfd);
+	proc_free(&in);
+	g_free(rules);
+}
+END_TEST
+
+#define REFRESHES	300
+
+/*
+ * A peer that does not read sends ROUTE-REFRESH after ROUTE-REFRESH:
+ * inject answers them once, when its queue is out, however many came;
+ * not with one Adj-RIB-Out each.
+ */
+START_TEST(inject_refresh_flood_merged)
+{
+	size_t n;
+	char *rules = write_big_rules("big.flow", &n);
+	uint16_t port;
+	int lfd = tcp_listen_rcvbuf(&port, 65536);
+	struct proc in;
+	struct bgp_open o;
+	struct bgp_buf b = { 0 };
+	struct msg *m = msg_new();
+
+	inject_start(&in, port, rules, NULL);
+	int fd = accept_session_of(&in, lfd, BOTH, true, &o);
+	wait_blocked(fd);
+	for (int i = 0; i < REFRESHES; i++)
+		ck_assert_int_eq(bgp_refresh_build(&b, FS_IPV4), 0);
+	send_buf(fd, &b);
+	bgp_buf_free(&b);
+
+	/* Read everything, until quiet after the second End-of-RIB. */
+	GHashTable *first = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+	    (GDestroyNotify)g_bytes_unref, NULL);
+	GHashTable *again = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+	    (GDestroyNotify)g_bytes_unref, NULL);
+	unsigned eors = 0;
+	size_t routes = 0;
+	for (;;) {
+		int r = read_msg(fd, m, eors >= 2 ? 500 : WAIT_MS);
+		if (r == RD_TIMEOUT && eors >= 2)
+			break;
+		ck_assert_msg(r == RD_OK, "after %u End-of-RIBs: %s", eors,
+		    rd_name(r));
+		if (m->type == BGP_KEEPALIVE)
+			continue;
+		ck_assert_msg(m->type == BGP_UPDATE, "message of type %u (%u/%u)",
+		    m->type, m->b[19], m->b[20]);
+		if (is_eor_v4(m)) {
+			eors++;
+			ck_assert_msg(eors <= 2, "End-of-RIB number %u: inject "
+			    "answered %d ROUTE-REFRESHes one by one", eors,
+			    REFRESHES);
+			continue;
+		}
+		if (routes == 0) {
+			/* The first UPDATE decoded in full: the routes are the rules. */
+			struct seen s;
+			seen_init(&s);
+			seen_update(&s, m, BOTH);
+			for (guint k = 0; k < s.reach->len; k++) {
+				unsigned a, c;
+				const char *t = s.reach->pdata[k];
+				const char *d = strstr(t, "destination 10.");
+				ck_assert(d != NULL && sscanf(d, "destination "
+				    "10.%u.%u.", &a, &c) == 2);
+				char *want = big_rule(a << 8 | c);
+				char *cw = canon(want, FS_IPV4, true);
+				ck_assert_str_eq(t, cw);
+				g_free(cw);
+				g_free(want);
+			}
+			seen_free(&s);
+		}
+		routes += raw_reach(m, eors == 0 ? first : again);
+	}
+	/* Each of the two carried every rule, once. */
+	GHashTable *want = big_nlris(n);
+	assert_same_set(first, want, "the first announcement");
+	assert_same_set(again, want, "the answer to ROUTE-REFRESH");
+	ck_assert_uint_eq(routes, 2 * n);
+	g_hash_table_destroy(want);
+	g_hash_table_destroy(first);
+	g_hash_table_destroy(again);
+
+	kill(in.pid, SIGTERM);
+	expect_notification(fd, BGP_ERR_CEASE, BGP_CEASE_ADMIN_SHUTDOWN, NULL,
+	    WAIT_MS);
+	close(fd);
+	proc_expect_exit(&in, 0, WAIT_MS);
+	g_free(m);
+	close(lfd);
+	proc_free(&in);
+	g_free(rules);
+}
+END_TEST
+
+/*
+ * SIGTERM to listen with an Established peer: Cease, Administrative
+ * Shutdown, then exit 0 within 3 s.  _i == 0: the peer closes at once;
+ * 1: it keeps the connection open and silent.
+ */
+START_TEST(listen_sigterm_ceases_sessions)
+{
+	bool silent = _i == 1;
+	struct proc l;
+	struct msg *m = msg_new();
+
+	uint16_t port = listen_start(&l);
+	int fd = peer_connect(port, PEER_AS, BOTH, true, 90, ST_ESTABLISHED);
+	proc_expect(&l, "established", NULL, WAIT_MS);
+	gint64 t0 = now_us();
+	kill(l.pid, SIGTERM);
+	int r;
+	/* Its End-of-RIBs and KEEPALIVEs may come first. */
+	while ((r = read_msg(fd, m, WAIT_MS)) == RD_OK &&
+	    (m->type == BGP_KEEPALIVE || m->type == BGP_UPDATE))
+		;
+	ck_assert_msg(r == RD_OK, "on SIGTERM listen closed the session "
+	    "without NOTIFICATION: %s", rd_name(r));
+	ck_assert_msg(m->type == BGP_NOTIFICATION && m->b[19] == BGP_ERR_CEASE &&
+	    m->b[20] == BGP_CEASE_ADMIN_SHUTDOWN, "expected NOTIFICATION 6/2, "
+	    "got type %u (%u/%u)", m->type, m->b[19], m->b[20]);
+	expect_eof(fd, WAIT_MS);
+	if (!silent)
+		close(fd);
+	proc_expect_exit(&l, 0, 3500);
+	double s = (double)(now_us() - t0) / 1e6;
+	ck_assert_msg(s < (silent ? 3.5 : 2.0), "listen took %.2f s to exit", s);
+	if (silent)
+		close(fd);
+	JsonObject *o = proc_expect(&l, "down", NULL, 0);
+	ck_assert_str_eq(json_object_get_string_member(o, "notification_sent"),
+	    "6/2");
+	g_free(m);
+	proc_free(&l);
+}
+END_TEST
+
+/* Returns true if `pid` catches `sig` (/proc/PID/status, SigCgt). */
+static bool
+catches(pid_t pid, int sig)
+{
+	char path[64];
+	gchar *text = NULL;
+	unsigned long long mask = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return false;
+	const char *p = strstr(text, "\nSigCgt:");
+	bool ok = p != NULL && sscanf(p + 8, "%llx", &mask) == 1 &&
+	    (mask >> (sig - 1) & 1);
+	g_free(text);
+	return ok;
+}
+
+/* SIGTERM to listen without sessions: it exits at once. */
+START_TEST(listen_sigterm_without_sessions)
+{
+	struct proc l;
+
+	listen_start(&l);
+	/*
+	 * listen prints "listening" before it sets its signal handlers: a
+	 * SIGTERM sent at once would kill it (status 143).  Wait for them.
+	 */
+	gint64 t0 = now_us();
+	while (!catches(l.pid, SIGTERM)) {
+		ck_assert_msg(now_us() - t0 < (gint64)WAIT_MS * 1000,
+		    "listen never set a SIGTERM handler");
+		g_usleep(2000);
+	}
+	t0 = now_us();
+	kill(l.pid, SIGTERM);
+	proc_expect_exit(&l, 0, WAIT_MS);
+	double s = (double)(now_us() - t0) / 1e6;
+	ck_assert_msg(s < 1.5, "listen took %.2f s to exit", s);
+	proc_free(&l);
+}
+END_TEST
+
+/*
+ * Returns the number of places `needle` is found in the readable memory
+ * of `pid` (/proc/PID/maps and /proc/PID/mem); `where` gets the regions.
+ * Mappings above 1 GiB are sanitizer shadow or reservations, not data.
+ */
+static unsigned
+memory_find(pid_t pid, const void *needle, size_t nlen, GString *where)
+{
+	char path[64];
+	gchar *maps = NULL;
+	enum { CHUNK = 1 << 20 };
+	uint8_t *buf = g_malloc(CHUNK + nlen);
+	unsigned found = 0, regions = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+	ck_assert(g_file_get_contents(path, &maps, NULL, NULL));
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+	int mem = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(mem >= 0, "%s: %s (the test needs to read another "
+	    "process's memory: run it as root)", path, strerror(errno));
+	gchar **lines = g_strsplit(maps, "\n", -1);
+	for (gchar **ln = lines; *ln != NULL; ln++) {
+		unsigned long lo, hi;
+		char perm[8];
+		if (sscanf(*ln, "%lx-%lx %7s", &lo, &hi, perm) != 3 ||
+		    perm[0] != 'r' || strstr(*ln, "[vvar") != NULL ||
+		    strstr(*ln, "[vsyscall]") != NULL || hi - lo > (1ul << 30))
+			continue;
+		regions++;
+		size_t keep = 0;
+		for (unsigned long a = lo; a < hi; ) {
+			size_t want = MIN((unsigned long)CHUNK, hi - a);
+			ssize_t k = pread(mem, buf + keep, want, (off_t)a);
+			if (k <= 0)
+				break;
+			size_t have = keep + (size_t)k;
+			const uint8_t *p = buf;
+			while ((p = memmem(p, have - (size_t)(p - buf), needle,
+			    nlen)) != NULL) {
+				found++;
+				g_string_append_printf(where, "  at %#lx in %s\n",
+				    a - keep + (unsigned long)(p - buf), *ln);
+				p++;
+			}
+			keep = MIN(nlen - 1, have);
+			memmove(buf, buf + have - keep, keep);
+			a += (unsigned long)k;
+		}
+	}
+	ck_assert_msg(regions > 0, "no readable region in %s", path);
+	g_strfreev(lines);
+	g_free(maps);
+	close(mem);
+	g_free(buf);
+	return found;
+}
+
+/*
+ * listen wipes the MD5 key once the listening socket holds it: the key
+ * is nowhere in its memory, after "listening" nor with a session up.
+ */
+START_TEST(md5_listen_forgets_key)
+{
+	char *key = make_key();
+	char *kf = write_file("md5.key", key, 0600);
+	const char *lmore[] = { "--md5-key-file", kf, NULL };
+	struct proc l;
+	struct bgp_md5_key k = { 0 };
+	struct bgp_buf b = { 0 };
+	struct msg *m = msg_new();
+	GString *where = g_string_new(NULL);
+	char err[256];
+
+	uint16_t port = listen_startv(&l, NULL, lmore);
+	/* The control: the key file's name, in listen's arguments, is found. */
+	ck_assert_msg(memory_find(l.pid, kf, strlen(kf), where) > 0,
+	    "the memory scan did not find listen's own arguments");
+	g_string_truncate(where, 0);
+	unsigned found = memory_find(l.pid, key, strlen(key), where);
+	ck_assert_msg(found == 0, "listen holds the MD5 key %u times after "
+	    "\"listening\":\n%s", found, where->str);
+
+	/* A session, signed with the key, to Established. */
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert(fd >= 0);
+	k.len = strlen(key);
+	memcpy(k.key, key, k.len);
+	ck_assert_msg(bgp_md5_apply(fd, (struct sockaddr *)&a, sizeof a, -1, &k,
+	    err, sizeof err) == 0, "%s", err);
+	bgp_md5_key_wipe(&k);
+	ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof a) == 0,
+	    "connect: %s", strerror(errno));
+	build_open(&b, PEER_AS, 90, BOTH, true);
+	ck_assert_int_eq(bgp_keepalive_build(&b), 0);
+	send_buf(fd, &b);
+	bgp_buf_free(&b);
+	expect_msg(fd, m, BGP_OPEN, WAIT_MS);
+	expect_msg(fd, m, BGP_KEEPALIVE, WAIT_MS);
+	proc_expect(&l, "established", NULL, WAIT_MS);
+	found = memory_find(l.pid, key, strlen(key), where);
+	ck_assert_msg(found == 0, "listen holds the MD5 key %u times with a "
+	    "session up:\n%s", found, where->str);
+	peer_close(fd);
+	proc_expect(&l, "down", NULL, WAIT_MS);
+	proc_finish(&l, 0);
+	assert_no_secret(&l, key);
+	proc_free(&l);
+	g_string_free(where, TRUE);
+	g_free(m);
+	g_free(kf);
+	g_free(key);
+}
+END_TEST
+
+/*
+ * A second signal while the first one's close is under way (the peer
+ * does not close its end): inject exits at once, and not with 0.
+ */
+START_TEST(inject_second_signal_is_not_clean)
+{
+	char *rules = write_file("six.flow", six_rules, 0644);
+	const char *more[] = { "--json", NULL };
+	uint16_t port;
+	int lfd = tcp_listen(&port, "127.0.0.1");
+	struct proc in;
+	struct bgp_open o;
+	struct seen s;
+	struct msg *m = msg_new();
+	int r;
+
+	inject_start(&in, port, rules, more);
+	int fd = accept_session_of(&in, lfd, BOTH, true, &o);
+	seen_init(&s);
+	read_until_eor(fd, &s, BOTH, BOTH);
+	seen_free(&s);
+	kill(in.pid, SIGTERM);
+	while ((r = read_msg(fd, m, WAIT_MS)) == RD_OK &&
+	    m->type == BGP_KEEPALIVE)
+		;
+	ck_assert_msg(r == RD_OK && m->type == BGP_NOTIFICATION &&
+	    m->b[19] == BGP_ERR_CEASE && m->b[20] == BGP_CEASE_ADMIN_SHUTDOWN,
+	    "expected NOTIFICATION 6/2, got %s", rd_name(r));
+	expect_eof(fd, WAIT_MS);
+	/* inject now waits for our end to close; it is interrupted again. */
+	gint64 t0 = now_us();
+	kill(in.pid, SIGTERM);
+	proc_expect_exit(&in, 4, WAIT_MS);
+	double secs = (double)(now_us() - t0) / 1e6;
+	ck_assert_msg(secs < 1.5, "inject took %.2f s to exit after the second "
+	    "signal", secs);
+	ck_assert_msg(strstr(in.ebuf->str, "interrupted again") != NULL,
+	    "stderr: %s", in.ebuf->str);
+	JsonNode *n = json_from_string(in.obuf->str, NULL);
+	ck_assert_msg(n != NULL && JSON_NODE_HOLDS_OBJECT(n),
+	    "inject --json printed %s", in.obuf->str);
+	ck_assert(json_object_has_member(json_node_get_object(n), "error"));
+	json_node_unref(n);
+	close(fd);
+	g_free(m);
+	close(lfd);
+	proc_free(&in);
+	g_free(rules);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 
 /* Kills and reaps what failed tests left behind; returns how many. */
 static unsigned
@@ -2342,6 +3204,8 @@ main(void)
 	tcase_add_test(tc, listen_out_of_descriptors);
 	tcase_add_test(tc, listen_drain_is_bounded);
 	tcase_add_test(tc, listen_many_sessions);
+	tcase_add_loop_test(tc, listen_sigterm_ceases_sessions, 0, 2);
+	tcase_add_test(tc, listen_sigterm_without_sessions);
 
 	tc = tcase(s, "inject", 30);
 	tcase_add_test(tc, inject_sends_rules_and_refreshes);
@@ -2351,12 +3215,18 @@ main(void)
 	tcase_add_test(tc, inject_bad_peer_as);
 	tcase_add_test(tc, inject_family_not_negotiated);
 	tcase_add_loop_test(tc, inject_peer_refuses_or_drops, 0, 2);
+	tcase_add_test(tc, inject_same_match_later_wins);
+	tcase_add_test(tc, session_announce_same_match_in_one_batch);
+	tcase_add_test(tc, inject_notification_after_half_sent_update);
+	tcase_add_test(tc, inject_refresh_flood_merged);
+	tcase_add_test(tc, inject_second_signal_is_not_clean);
 
 	tc = tcase(s, "md5", 30);
 	tcase_add_test(tc, md5_same_key_file);
 	tcase_add_test(tc, md5_key_from_environment);
 	tcase_add_test(tc, md5_different_keys);
 	tcase_add_test(tc, md5_key_file_mode);
+	tcase_add_test(tc, md5_listen_forgets_key);
 
 	tc = tcase(s, "usage", 30);
 	tcase_add_loop_test(tc, usage_errors, 0, (int)G_N_ELEMENTS(usage_cases));
