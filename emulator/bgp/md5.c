@@ -99,9 +99,10 @@ bgp_md5_key_from_env(const char *var, struct bgp_md5_key *k, char *err,
 	const char *v = getenv(var);
 	if (v == NULL)
 		return 0;
-	if (set_key(k, (const uint8_t *)v, strlen(v), var, err, cap) < 0)
-		return -1;
-	return 1;
+	int rc = set_key(k, (const uint8_t *)v, strlen(v), var, err, cap);
+	/* Wiped where it lies: unsetenv alone leaves it in /proc/PID/environ. */
+	explicit_bzero((char *)v, strlen(v));
+	return rc < 0 ? -1 : 1;
 }
 
 int

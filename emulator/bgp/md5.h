@@ -28,7 +28,10 @@ struct bgp_md5_key {
 int bgp_md5_key_load_file(const char *path, struct bgp_md5_key *k,
     char *err, size_t cap);
 
-/* Reads a key from environment variable `var`. Returns 1 if set (and valid), 0 if unset, -1 with err. */
+/*
+ * Reads a key from environment variable `var` and overwrites the value
+ * with zeros.  Returns 1 if set (and valid), 0 if unset, -1 with err.
+ */
 int bgp_md5_key_from_env(const char *var, struct bgp_md5_key *k,
     char *err, size_t cap);
 

@@ -133,12 +133,13 @@ bgp_rib_out_add(struct bgp_rib_out *rib, const struct fs_rule *rules,
 	batch = g_hash_table_new(route_hash, route_equal);
 	for (size_t i = 0; i < n; i++) {
 		gpointer seen = g_hash_table_lookup(batch, v[i]);
+		/* Replace first: the old key must not be freed while keyed. */
+		g_hash_table_replace(batch, v[i], GSIZE_TO_POINTER(i + 1));
 		if (seen != NULL) {
 			size_t j = GPOINTER_TO_SIZE(seen) - 1;
 			free(v[j]);
 			v[j] = NULL;
 		}
-		g_hash_table_replace(batch, v[i], GSIZE_TO_POINTER(i + 1));
 	}
 	g_hash_table_destroy(batch);
 	for (size_t i = 0; i < n; i++) {

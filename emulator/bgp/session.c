@@ -300,8 +300,11 @@ go_down(struct bgp_session *s, uint8_t code, uint8_t subcode,
 		set_state(s, BGP_ACTIVE);
 	}
 	arm(s);
-	/* After a clean stop, the owner learns of it once the Cease is out. */
-	s->down_after_linger = s->stopped && s->linger != NULL;
+	/*
+	 * After a stop or a NOTIFICATION, the owner learns of it once the
+	 * last words are out: an owner that exits on `down` loses nothing.
+	 */
+	s->down_after_linger = (s->stopped || code != 0) && s->linger != NULL;
 	if (s->down_idle == 0 && !s->down_after_linger)
 		s->down_idle = g_idle_add(emit_down, s);
 }

@@ -305,14 +305,15 @@ fc_cmd_listen(int argc, char **argv)
 		rc = FC_EXIT_ENV;
 		goto done;
 	}
+	/* Handlers first: whoever reads "listening" may signal at once. */
+	guint sig1 = g_unix_signal_add(SIGINT, on_signal, &l);
+	guint sig2 = g_unix_signal_add(SIGTERM, on_signal, &l);
 	JsonBuilder *b = event_begin("listening", NULL);
 	add_int(b, "port", bgp_listener_port(lis));
 	add_int(b, "local_as", l.cfg.local_as);
 	json_builder_set_member_name(b, "md5");
 	json_builder_add_boolean_value(b, k > 0);
 	event_end(b);
-	guint sig1 = g_unix_signal_add(SIGINT, on_signal, &l);
-	guint sig2 = g_unix_signal_add(SIGTERM, on_signal, &l);
 	g_main_loop_run(l.loop);
 	g_source_remove(sig1);
 	g_source_remove(sig2);
