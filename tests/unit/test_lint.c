@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <glib.h>
 #include <string.h>
 
 #include "support.h"
@@ -376,6 +377,59 @@ START_TEST(duplicate_and_conflicting)
 }
 END_TEST
 
+/*
+ * Pairs are looked for through an index of destinations: a rule is
+ * compared only with rules whose destination could contain its own.
+ * Among many unrelated rules the shadowing rule must still be found,
+ * whatever the destinations: a prefix, none, one that compares no bit
+ * (/0), an IPv6 prefix with an offset.  RFC 8955 puts the rule with a
+ * destination, or the longer prefix, first, so the shadowing rule always
+ * has the same destination here; ==80 ==443 precedes and covers ==80.
+ * And the same match far apart is still a duplicate.
+ */
+START_TEST(pairs_among_many)
+{
+	static const char *const dsts[] = { "destination 10.1.0.0/16 ", "",
+		"destination 0.0.0.0/0 ", "destination 2001:db8::/32 offset 16 " };
+	enum { UNRELATED = 2000 };
+
+	for (size_t k = 0; k < sizeof dsts / sizeof *dsts; k++) {
+		const char **rules = g_new0(const char *, UNRELATED + 3);
+		char **owned = g_new0(char *, UNRELATED + 2);
+		bool v6 = strstr(dsts[k], "2001:") != NULL;
+		struct fs_findings f;
+
+		rules[0] = owned[0] = g_strdup_printf("match %sdestination-port "
+		    "==80 ==443 then discard", dsts[k]);
+		for (unsigned i = 1; i <= UNRELATED; i++)
+			rules[i] = owned[i] = v6 ? g_strdup_printf("match "
+			    "destination 2001:db8:%x::/48 destination-port ==%u "
+			    "then discard", i, 1000 + i) : g_strdup_printf("match "
+			    "destination 172.%u.%u.0/24 destination-port ==%u then "
+			    "discard", 16 + i / 256, i % 256, 1000 + i);
+		rules[UNRELATED + 1] = owned[UNRELATED + 1] = g_strdup_printf(
+		    "match %sdestination-port ==80 then rate-limit 1000", dsts[k]);
+		lint(rules, v6 ? FS_IPV6 : 0, NULL, &f);
+		const struct fs_finding *x = expect(&f, "shadowed-rule",
+		    UNRELATED + 1, FS_SEV_WARNING);
+		ck_assert_uint_eq(x->related, 0);
+		ck_assert_uint_eq(count(&f, "shadowed-rule"), 1);
+		fs_findings_free(&f);
+		for (unsigned i = 0; i < UNRELATED + 2; i++)
+			g_free(owned[i]);
+		g_free(owned);
+		g_free(rules);
+	}
+
+	struct fs_findings f;
+	lint(RULES("match destination 10.9.9.9/32 then discard",
+	    "match destination 10.9.9.0/24 then discard",
+	    "match destination 10.9.9.9/32 then discard"), 0, NULL, &f);
+	ck_assert_uint_eq(expect(&f, "duplicate-rule", 2, FS_SEV_WARNING)->related, 0);
+	fs_findings_free(&f);
+}
+END_TEST
+
 START_TEST(shadowed)
 {
 	struct fs_findings f;
@@ -626,6 +680,7 @@ main(void)
 	tcase_add_test(tc, rate_limit_zero_in_other_syntaxes);
 	tcase_add_test(tc, duplicate_and_conflicting);
 	tcase_add_test(tc, shadowed);
+	tcase_add_test(tc, pairs_among_many);
 	tcase_add_test(tc, entry_cost);
 	tcase_add_test(tc, ipv6_dont_fragment);
 	tcase_add_test(tc, redirect_reserved_as);
