@@ -33,6 +33,20 @@ on_resume(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Writes the text form of an address (IPv4-mapped shown as IPv4). */
+void
+bgp_addr_name(const struct sockaddr *sa, char *buf, size_t cap)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    buf, (socklen_t)cap);
+	else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], buf, (socklen_t)cap);
+	else
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)cap);
+}
+
 static gboolean
 on_accept(gint fd, GIOCondition cond, gpointer data)
 {
@@ -104,12 +118,7 @@ bgp_listener_new(const struct sockaddr *addr, socklen_t addr_len,
 		snprintf(err, cap, "no address to listen on");
 		return NULL;
 	}
-	if (addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr,
-		    name, sizeof name);
-	else
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr,
-		    name, sizeof name);
+	bgp_addr_name(addr, name, sizeof name);
 	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, cap, "socket: %s", strerror(errno));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowspec/grow.h"
 #include "flowspec/rule.h"
 #include "msg.h"
 #include "wire.h"
@@ -13,19 +14,10 @@
 uint8_t *
 bgp_buf_reserve(struct bgp_buf *b, size_t n)
 {
-	if (b == NULL || n > SIZE_MAX / 2 - b->len) {
+	if (b == NULL || n > SIZE_MAX - b->len ||
+	    fs_grow((void **)&b->p, &b->cap, b->len + n, 1, 4096) < 0) {
 		errno = ENOMEM;
 		return NULL;
-	}
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n)
-			cap *= 2;
-		uint8_t *p = realloc(b->p, cap);
-		if (p == NULL)
-			return NULL;
-		b->p = p;
-		b->cap = cap;
 	}
 	uint8_t *at = b->p + b->len;
 	b->len += n;

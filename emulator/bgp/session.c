@@ -121,19 +121,6 @@ bgp_session_counters(const struct bgp_session *s, uint64_t *updates_out,
 	if (octets_out) *octets_out = s->octets_out;
 }
 
-/* Writes the text form of an address (IPv4-mapped shown as IPv4). */
-static void
-addr_name(const struct sockaddr *sa, char *buf, size_t cap)
-{
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-		    buf, (socklen_t)cap);
-	else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], buf, (socklen_t)cap);
-	else
-		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)cap);
-}
 
 /* Moves to `to`, telling the owner. */
 static void
@@ -887,7 +874,7 @@ bgp_session_new(const struct bgp_session_config *cfg,
 	s->rib = bgp_rib_out_new();
 	bgp_update_init(&s->upd);
 	if (cfg->peer_len > 0)
-		addr_name((const struct sockaddr *)&cfg->peer, s->peer_name,
+		bgp_addr_name((const struct sockaddr *)&cfg->peer, s->peer_name,
 		    sizeof s->peer_name);
 	else
 		g_strlcpy(s->peer_name, "(any)", sizeof s->peer_name);
@@ -943,7 +930,7 @@ bgp_session_attach(struct bgp_session *s, int fd)
 		return -1;
 	}
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
-		addr_name((struct sockaddr *)&ss, s->peer_name, sizeof s->peer_name);
+		bgp_addr_name((struct sockaddr *)&ss, s->peer_name, sizeof s->peer_name);
 	s->fd = fd;
 	s->stopped = false;
 	connection_up(s);

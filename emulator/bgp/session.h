@@ -133,6 +133,9 @@ size_t bgp_session_rib_out_size(const struct bgp_session *s);
 void bgp_session_counters(const struct bgp_session *s, uint64_t *updates_out,
     uint64_t *updates_in, uint64_t *octets_out);
 
+/* Writes the text form of an address (IPv4-mapped shown as IPv4) into buf. */
+void bgp_addr_name(const struct sockaddr *sa, char *buf, size_t cap);
+
 /* Returns "Idle", "Connect", ... */
 const char *bgp_state_name(enum bgp_state st);
 
