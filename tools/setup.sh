@@ -30,6 +30,9 @@ PACKAGES=(
 	check
 	git
 	iproute2
+	iputils-ping
+	libnl-3-dev
+	libnl-route-3-dev
 	frr
 	bird2
 	gobgpd

@@ -26,6 +26,7 @@ int fc_cmd_decode(int argc, char **argv);
 int fc_cmd_check(int argc, char **argv);
 int fc_cmd_inject(int argc, char **argv);
 int fc_cmd_listen(int argc, char **argv);
+int fc_cmd_lab(int argc, char **argv);
 
 /*
  * Parses the options of a subcommand.  Returns true, or false after

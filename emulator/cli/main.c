@@ -16,6 +16,7 @@ static const struct {
 	{ "decode", fc_cmd_decode, "decode flowspec NLRI (and extended communities)" },
 	{ "inject", fc_cmd_inject, "announce a rule file to a BGP peer" },
 	{ "listen", fc_cmd_listen, "print the flowspec rules BGP peers send, as JSON lines" },
+	{ "lab", fc_cmd_lab, "bring a lab of routers up or down, show or watch it" },
 };
 
 static void

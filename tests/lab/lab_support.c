@@ -1,0 +1,288 @@
+/*
+ * lab_support.c - the lab integration tests' harness.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab_support.h"
+
+static const char *
+fc_bin(void)
+{
+	const char *b = g_getenv("FC_BIN");
+	ck_assert_msg(b != NULL, "FC_BIN is not set (run through meson test)");
+	return b;
+}
+
+void
+lab_cmd(struct run *r, const char *first, ...)
+{
+	GPtrArray *argv = g_ptr_array_new();
+	g_ptr_array_add(argv, (char *)fc_bin());
+	va_list ap;
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *))
+		g_ptr_array_add(argv, (char *)a);
+	va_end(ap);
+	g_ptr_array_add(argv, NULL);
+	GError *e = NULL;
+	int st = 0;
+	memset(r, 0, sizeof *r);
+	gboolean ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+	    G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err, &st, &e);
+	ck_assert_msg(ok, "cannot run %s: %s", fc_bin(), e ? e->message : "?");
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	g_ptr_array_free(argv, TRUE);
+}
+
+void
+run_clear(struct run *r)
+{
+	g_free(r->out);
+	g_free(r->err);
+	memset(r, 0, sizeof *r);
+}
+
+char *
+lab_unique_name(const char *suffix)
+{
+	return g_strdup_printf("t%d%s", (int)getpid(), suffix);
+}
+
+char *
+lab_write_topology(const char *name, const char *yaml)
+{
+	char *dir = g_strdup_printf("/tmp/fclab-%d", (int)getpid());
+	g_mkdir_with_parents(dir, 0700);
+	const char *memhog = g_getenv("FC_MEMHOG");
+	GString *s = g_string_new(yaml);
+	g_string_replace(s, "@NAME@", name, 0);
+	g_string_replace(s, "@MEMHOG@", memhog ? memhog : "/nonexistent/memhog", 0);
+	char *path = g_strdup_printf("%s/%s.yml", dir, name);
+	GError *e = NULL;
+	ck_assert_msg(g_file_set_contents(path, s->str, -1, &e), "cannot write %s: %s",
+	    path, e ? e->message : "?");
+	g_string_free(s, TRUE);
+	g_free(dir);
+	return path;
+}
+
+void
+lab_require_root(void)
+{
+	ck_assert_msg(geteuid() == 0, "the lab tests need root: they make network "
+	    "namespaces, veths and cgroups (run the suite with sudo)");
+}
+
+void
+lab_require_program(const char *path, const char *package)
+{
+	ck_assert_msg(access(path, X_OK) == 0, "%s is missing: install the Debian "
+	    "package %s (tools/setup.sh deps)", path, package);
+}
+
+JsonNode *
+lab_status(const char *name)
+{
+	struct run r;
+	lab_cmd(&r, "lab", "status", "--json", name, NULL);
+	ck_assert_msg(r.status == 0, "lab status %s exited %d: %s", name, r.status,
+	    r.err);
+	JsonParser *p = json_parser_new();
+	ck_assert_msg(json_parser_load_from_data(p, r.out, -1, NULL),
+	    "lab status --json printed no JSON: %s", r.out);
+	JsonNode *root = json_node_copy(json_parser_get_root(p));
+	g_object_unref(p);
+	run_clear(&r);
+	return root;
+}
+
+JsonObject *
+lab_status_node(JsonNode *status, const char *node)
+{
+	JsonArray *nodes = json_object_get_array_member(json_node_get_object(status),
+	    "nodes");
+	for (guint i = 0; nodes && i < json_array_get_length(nodes); i++) {
+		JsonObject *o = json_array_get_object_element(nodes, i);
+		if (g_strcmp0(json_object_get_string_member(o, "name"), node) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+GPtrArray *
+lab_events(const char *name)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+	char *path = g_strdup_printf("/run/flowcanary/%s/events.jsonl", name);
+	char *text = NULL;
+	if (g_file_get_contents(path, &text, NULL, NULL)) {
+		char **lines = g_strsplit(text, "\n", -1);
+		JsonParser *p = json_parser_new();
+		for (char **l = lines; *l; l++)
+			if (**l && json_parser_load_from_data(p, *l, -1, NULL) &&
+			    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+				g_ptr_array_add(out, json_object_ref(
+				    json_node_get_object(json_parser_get_root(p))));
+		g_object_unref(p);
+		g_strfreev(lines);
+	}
+	g_free(text);
+	g_free(path);
+	return out;
+}
+
+JsonObject *
+lab_find_event(GPtrArray *events, const char *node, const char *event)
+{
+	for (guint i = 0; i < events->len; i++) {
+		JsonObject *o = events->pdata[i];
+		if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""),
+		    event) == 0 && (node == NULL || g_strcmp0(
+		    json_object_get_string_member_with_default(o, "node", ""), node) == 0))
+			return o;
+	}
+	return NULL;
+}
+
+bool
+lab_wait(bool (*pred)(void *), void *ud, double seconds)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
+	for (;;) {
+		if (pred(ud))
+			return true;
+		if (g_get_monotonic_time() >= end)
+			return false;
+		g_usleep(100000);
+	}
+}
+
+guint64
+lab_inode(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (guint64)st.st_ino : 0;
+}
+
+/* Returns the pids whose command line contains `needle` (g_array_unref). */
+static GArray *
+pids_naming(const char *needle)
+{
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(int));
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 1 || pid == getpid())
+			continue;
+		char *path = g_strdup_printf("/proc/%ld/cmdline", pid);
+		char *text = NULL;
+		gsize len = 0;
+		if (g_file_get_contents(path, &text, &len, NULL)) {
+			for (gsize i = 0; i + 1 < len; i++)
+				if (text[i] == '\0')
+					text[i] = ' ';
+			/* A zombie has an empty command line: it holds nothing. */
+			if (len > 0 && strstr(text, needle)) {
+				int p = (int)pid;
+				g_array_append_val(out, p);
+			}
+		}
+		g_free(text);
+		g_free(path);
+	}
+	if (d)
+		closedir(d);
+	return out;
+}
+
+void
+lab_assert_gone(const char *name, const GArray *pids)
+{
+	GString *left = g_string_new(NULL);
+	char *state = g_strdup_printf("/run/flowcanary/%s", name);
+	if (g_file_test(state, G_FILE_TEST_EXISTS))
+		g_string_append_printf(left, " state %s;", state);
+	char *ctl = g_strdup_printf("fc.%s", name), *prefix = g_strdup_printf("fc.%s.", name);
+	DIR *d = opendir("/run/netns");
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ctl) == 0 || g_str_has_prefix(e->d_name, prefix))
+			g_string_append_printf(left, " namespace %s;", e->d_name);
+	if (d)
+		closedir(d);
+	const char *roots[] = { "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu",
+		"/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
+	for (size_t i = 0; i < G_N_ELEMENTS(roots); i++) {
+		char *cg = g_strdup_printf("%s/flowcanary/%s", roots[i], name);
+		if (g_file_test(cg, G_FILE_TEST_IS_DIR))
+			g_string_append_printf(left, " cgroup %s;", cg);
+		g_free(cg);
+	}
+	char *needle = g_strdup_printf("/run/flowcanary/%s/", name);
+	GArray *procs = pids_naming(needle);
+	for (guint i = 0; i < procs->len; i++)
+		g_string_append_printf(left, " process %d;", g_array_index(procs, int, i));
+	for (guint i = 0; pids && i < pids->len; i++) {
+		int p = g_array_index(pids, int, i);
+		if (p > 1 && kill(p, 0) == 0) {
+			char *stat = g_strdup_printf("/proc/%d/stat", p);
+			char *text = NULL;
+			/* A zombie (state Z) is dead; only its parent's reaping is late. */
+			bool zombie = g_file_get_contents(stat, &text, NULL, NULL) &&
+			    strstr(text, ") Z ") != NULL;
+			if (!zombie)
+				g_string_append_printf(left, " process %d (was a node);", p);
+			g_free(text);
+			g_free(stat);
+		}
+	}
+	g_array_unref(procs);
+	g_free(needle);
+	g_free(ctl);
+	g_free(prefix);
+	g_free(state);
+	ck_assert_msg(left->len == 0, "lab %s left behind:%s", name, left->str);
+	g_string_free(left, TRUE);
+}
+
+void
+lab_down_and_check(const char *name)
+{
+	struct run r;
+	lab_cmd(&r, "lab", "down", name, NULL);
+	ck_assert_msg(r.status == 0, "lab down %s exited %d: %s", name, r.status, r.err);
+	run_clear(&r);
+	lab_assert_gone(name, NULL);
+}
+
+GArray *
+lab_status_pids(JsonNode *status)
+{
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(int));
+	JsonArray *nodes = json_object_get_array_member(json_node_get_object(status),
+	    "nodes");
+	for (guint i = 0; nodes && i < json_array_get_length(nodes); i++) {
+		JsonObject *o = json_array_get_object_element(nodes, i);
+		int pid = (int)json_object_get_int_member_with_default(o, "pid", 0);
+		if (pid > 1)
+			g_array_append_val(out, pid);
+	}
+	return out;
+}
+
+const char *
+lab_tail(const char *s, size_t n)
+{
+	size_t len = s ? strlen(s) : 0;
+	return len > n ? s + len - n : (s ? s : "");
+}

@@ -1,0 +1,257 @@
+/*
+ * test_lab_faults.c - what the lab does when things go wrong, as root.
+ *
+ * oom_after_runaway: a node whose program allocates past its memory limit
+ * is reported OOM-killed, and the runaway detector fired first.
+ * sigkill_during_up: `lab up` and its controller killed with SIGKILL in
+ * the middle of bringing the lab up (early, and once daemons run); `lab
+ * down` then removes every namespace, link, cgroup and process.
+ * sigkill_controller: the same for a controller killed once the lab is up.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab_support.h"
+#include "support.h"
+
+static char *lab_name;
+
+static void
+teardown(void)
+{
+	if (lab_name)
+		lab_down_and_check(lab_name);
+	g_clear_pointer(&lab_name, g_free);
+}
+
+static const char hog_lab[] =
+    "name: @NAME@\n"
+    "topology:\n"
+    "  nodes:\n"
+    "    hog: {kind: linux, memory: 256MiB, exec: [\"@MEMHOG@\", \"64\"]}\n"
+    "    calm: {kind: linux, memory: 64MiB, exec: [sleep, infinity]}\n";
+
+static bool
+hog_killed(void *ud)
+{
+	GPtrArray *ev = lab_events(ud);
+	bool ok = lab_find_event(ev, "hog", "oom-killed") != NULL;
+	g_ptr_array_unref(ev);
+	return ok;
+}
+
+START_TEST(oom_after_runaway)
+{
+	lab_require_root();
+	ck_assert_msg(g_getenv("FC_MEMHOG") != NULL, "FC_MEMHOG is not set");
+	lab_name = lab_unique_name("o");
+	char *path = lab_write_topology(lab_name, hog_lab);
+	struct run r;
+	lab_cmd(&r, "lab", "up", path, NULL);
+	ck_assert_msg(r.status == 0, "lab up: %d %s", r.status, r.err);
+	run_clear(&r);
+	/* 64 MiB/s against 256 MiB: the kill comes after about 4 s. */
+	ck_assert_msg(lab_wait(hog_killed, lab_name, 20), "no oom-killed event for "
+	    "hog within 20 s");
+	GPtrArray *ev = lab_events(lab_name);
+	JsonObject *runaway = lab_find_event(ev, "hog", "runaway");
+	JsonObject *counter = lab_find_event(ev, "hog", "oom-kill");
+	JsonObject *died = lab_find_event(ev, "hog", "oom-killed");
+	ck_assert_msg(runaway != NULL, "the runaway detector never fired");
+	ck_assert_msg(died != NULL, "no oom-killed event");
+	double t_run = json_object_get_double_member(runaway, "t");
+	double t_died = json_object_get_double_member(died, "t");
+	fprintf(stderr, "runaway %.2f s before the OOM kill (eta said %.2f s)\n",
+	    t_died - t_run, json_object_get_double_member(runaway, "eta_s"));
+	ck_assert_msg(t_run < t_died, "runaway (%.3f) did not come before the kill "
+	    "(%.3f)", t_run, t_died);
+	ck_assert(json_object_get_boolean_member(died, "oom_killed"));
+	ck_assert_str_eq(json_object_get_string_member(died, "signal"), "Killed");
+	/* The runaway's fitted slope is about the program's 64 MiB/s. */
+	double slope = json_object_get_double_member(runaway, "slope_bytes_per_s");
+	ck_assert_msg(slope > 32.0 * (1 << 20) && slope < 128.0 * (1 << 20),
+	    "runaway slope %.0f B/s", slope);
+	/* The cgroup's own counter is reported too, no later than a sample after. */
+	ck_assert_msg(counter != NULL || lab_wait(hog_killed, lab_name, 0),
+	    "no oom-kill counter event");
+	/* The calm node saw none of it. */
+	ck_assert(lab_find_event(ev, "calm", "runaway") == NULL);
+	ck_assert(lab_find_event(ev, "calm", "oom-kill") == NULL);
+	g_ptr_array_unref(ev);
+	JsonNode *st = lab_status(lab_name);
+	JsonObject *hog = lab_status_node(st, "hog");
+	ck_assert_str_eq(json_object_get_string_member(hog, "state"), "oom-killed");
+	ck_assert_int_ge(json_object_get_int_member(hog, "oom_kills"), 1);
+	/* The peak reached the limit: the memory was really charged. */
+	ck_assert_int_ge(json_object_get_int_member(hog, "memory_peak"), 240 << 20);
+	ck_assert_str_eq(json_object_get_string_member(lab_status_node(st, "calm"),
+	    "state"), "running");
+	json_node_unref(st);
+	g_free(path);
+}
+END_TEST
+
+/* Returns a topology of FRR, BIRD and GoBGP nodes and a linux node. */
+static const char mixed_lab[] =
+    "name: @NAME@\n"
+    "controller: {asn: 65000, peers: [frr, bird, gobgp]}\n"
+    "topology:\n"
+    "  defaults: {memory: 256MiB}\n"
+    "  nodes:\n"
+    "    frr: {kind: frr}\n"
+    "    bird: {kind: bird}\n"
+    "    gobgp: {kind: gobgp}\n"
+    "    tap: {kind: linux, exec: [sleep, infinity]}\n"
+    "  links:\n"
+    "    - endpoints: [\"frr:eth1\", \"bird:eth1\"]\n"
+    "    - endpoints: [\"bird:eth2\", \"tap:eth1\"]\n";
+
+struct waitfile {
+	const char *path;
+};
+
+static bool
+file_exists(void *ud)
+{
+	return g_file_test(ud, G_FILE_TEST_EXISTS);
+}
+
+/* Reads a pid file; returns the pid or 0. */
+static int
+read_pid(const char *path)
+{
+	char *text = NULL;
+	int pid = 0;
+	if (g_file_get_contents(path, &text, NULL, NULL))
+		pid = atoi(text);
+	g_free(text);
+	return pid;
+}
+
+/* Collects the pids the lab recorded so far: controller and nodes. */
+static GArray *
+recorded_pids(const char *name)
+{
+	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
+	const char *nodes[] = { "frr", "bird", "gobgp", "tap" };
+	char *p = g_strdup_printf("/run/flowcanary/%s/controller.pid", name);
+	int pid = read_pid(p);
+	g_free(p);
+	if (pid > 1)
+		g_array_append_val(pids, pid);
+	for (size_t i = 0; i < G_N_ELEMENTS(nodes); i++) {
+		p = g_strdup_printf("/run/flowcanary/%s/nodes/%s/pid", name, nodes[i]);
+		pid = read_pid(p);
+		g_free(p);
+		if (pid > 1)
+			g_array_append_val(pids, pid);
+	}
+	return pids;
+}
+
+/*
+ * Starts `lab up`, waits until `marker` (under the state directory)
+ * exists, then SIGKILLs lab up and its controller; then `lab down` must
+ * remove everything.
+ */
+static void
+kill_during_up(const char *suffix, const char *marker)
+{
+	lab_require_root();
+	lab_name = lab_unique_name(suffix);
+	char *path = lab_write_topology(lab_name, mixed_lab);
+	const char *argv[] = { g_getenv("FC_BIN"), "lab", "up", "--quiet", path, NULL };
+	GPid up;
+	GError *e = NULL;
+	ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+	    G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &up, &e), "%s", e ? e->message : "");
+	char *mpath = g_strdup_printf("/run/flowcanary/%s/%s", lab_name, marker);
+	bool seen = lab_wait(file_exists, mpath, 30);
+	char *ctlpid = g_strdup_printf("/run/flowcanary/%s/controller.pid", lab_name);
+	int ctl = read_pid(ctlpid);
+	kill(up, SIGKILL);
+	if (ctl > 1)
+		kill(ctl, SIGKILL);
+	int st;
+	waitpid(up, &st, 0);
+	ck_assert_msg(seen, "%s never appeared", mpath);
+	/* lab up was killed before it could finish or roll back. */
+	ck_assert_msg(WIFSIGNALED(st), "lab up finished before it was killed");
+	char *state = g_strdup_printf("/run/flowcanary/%s", lab_name);
+	ck_assert_msg(g_file_test(state, G_FILE_TEST_IS_DIR), "nothing was made");
+	GArray *pids = recorded_pids(lab_name);
+	struct run r;
+	lab_cmd(&r, "lab", "down", lab_name, NULL);
+	ck_assert_msg(r.status == 0, "lab down: %d %s", r.status, r.err);
+	run_clear(&r);
+	lab_assert_gone(lab_name, pids);
+	g_array_unref(pids);
+	g_free(state);
+	g_free(ctlpid);
+	g_free(mpath);
+	g_free(path);
+}
+
+START_TEST(sigkill_during_up_early)
+{
+	/* As soon as the lab claimed its name: namespaces are being made. */
+	kill_during_up("e", "topology.yml");
+}
+END_TEST
+
+START_TEST(sigkill_during_up_daemons)
+{
+	/* Once the first daemon runs, before every session is up. */
+	kill_during_up("k", "nodes/frr/pid");
+}
+END_TEST
+
+START_TEST(sigkill_controller)
+{
+	lab_require_root();
+	lab_name = lab_unique_name("c");
+	char *path = lab_write_topology(lab_name, mixed_lab);
+	struct run r;
+	lab_cmd(&r, "lab", "up", path, NULL);
+	ck_assert_msg(r.status == 0, "lab up: %d %s", r.status, r.err);
+	run_clear(&r);
+	JsonNode *st = lab_status(lab_name);
+	GArray *pids = lab_status_pids(st);
+	int ctl = (int)json_object_get_int_member(json_node_get_object(st), "controller_pid");
+	ck_assert_int_gt(ctl, 1);
+	g_array_append_val(pids, ctl);
+	ck_assert_int_eq(kill(ctl, SIGKILL), 0);
+	g_usleep(200000);
+	/* Status still answers, and says the controller is gone. */
+	JsonNode *st2 = lab_status(lab_name);
+	ck_assert(!json_object_get_boolean_member(json_node_get_object(st2),
+	    "controller_running"));
+	lab_cmd(&r, "lab", "down", path, NULL);
+	ck_assert_msg(r.status == 0, "lab down: %d %s", r.status, r.err);
+	run_clear(&r);
+	lab_assert_gone(lab_name, pids);
+	g_array_unref(pids);
+	json_node_unref(st);
+	json_node_unref(st2);
+	g_free(path);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("lab_faults");
+	TCase *tc = tcase_create("faults");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, oom_after_runaway);
+	tcase_add_test(tc, sigkill_during_up_early);
+	tcase_add_test(tc, sigkill_during_up_daemons);
+	tcase_add_test(tc, sigkill_controller);
+	suite_add_tcase(s, tc);
+	return fc_run_suite(s);
+}
