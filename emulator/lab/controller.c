@@ -152,10 +152,13 @@ on_child_exit(GPid pid, gint status, gpointer data)
 		x.signal = WTERMSIG(status);
 		struct mon_cg_sample s;
 		/* The cgroup's own counter tells an OOM kill from any SIGKILL. */
-		x.oom = x.signal == SIGKILL && nd->cg_ok &&
-		    mon_cg_read(&nd->cg, &s) == 0 && s.oom_kills > nd->oom_base;
+		bool read = nd->cg_ok && mon_cg_read(&nd->cg, &s) == 0;
+		x.oom = x.signal == SIGKILL && read && s.oom_kills > nd->oom_base;
 		if (x.oom)
 			nd->oom_base = s.oom_kills;
+		/* The status written below shows the kill, not the last tick. */
+		if (read)
+			nd->last = s;
 		nd->state = x.oom ? CTL_NODE_OOM_KILLED : CTL_NODE_KILLED;
 		nd->signal = x.signal;
 	} else {
