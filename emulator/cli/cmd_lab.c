@@ -60,14 +60,23 @@ host_limits(unsigned *cpus)
 }
 
 /*
- * Resolves TOPOLOGY|NAME to a lab name in `name`.  A file is read (and
- * must be valid); anything else must be a lab name.  Returns 0, or -1
- * with err.
+ * Resolves TOPOLOGY|NAME to a lab name in `name`: the name of a lab that
+ * is up, else a topology file (which must be valid), else a lab name.
+ * Returns 0, FC_EXIT_USAGE for something that is neither, or -1 with err.
  */
 static int
 resolve_name(const char *arg, char name[LAB_NAME_MAX + 1], struct lab_error *err)
 {
-	if (g_file_test(arg, G_FILE_TEST_IS_REGULAR) || strchr(arg, '/') ||
+	if (lab_name_valid(arg)) {
+		char *dir = lab_state_dir(arg);
+		bool up = g_file_test(dir, G_FILE_TEST_IS_DIR);
+		g_free(dir);
+		if (up || !g_file_test(arg, G_FILE_TEST_EXISTS)) {
+			g_strlcpy(name, arg, LAB_NAME_MAX + 1);
+			return 0;
+		}
+	}
+	if (g_file_test(arg, G_FILE_TEST_EXISTS) || strchr(arg, '/') ||
 	    g_str_has_suffix(arg, ".yml") || g_str_has_suffix(arg, ".yaml")) {
 		struct lab_topology *t = lab_topology_load(arg, 0, 0, err);
 		if (t == NULL)
@@ -76,11 +85,9 @@ resolve_name(const char *arg, char name[LAB_NAME_MAX + 1], struct lab_error *err
 		lab_topology_free(t);
 		return 0;
 	}
-	if (!lab_name_valid(arg))
-		return lab_error_at(err, LAB_E_VALUE, "", 0, 0, "\"%s\" is neither a "
-		    "topology file nor a lab name", arg);
-	g_strlcpy(name, arg, LAB_NAME_MAX + 1);
-	return 0;
+	fprintf(stderr, "flowcanary lab: \"%s\" is neither a topology file nor a "
+	    "lab name ([A-Za-z0-9_-], at most %d characters)\n", arg, LAB_NAME_MAX);
+	return FC_EXIT_USAGE;
 }
 
 /* Returns flowcanary-vrouter beside this executable, or NULL if not built. */
@@ -202,8 +209,9 @@ cmd_down(int argc, char **argv)
 	}
 	char name[LAB_NAME_MAX + 1];
 	struct lab_error err = { 0 };
-	if (resolve_name(argv[1], name, &err) != 0)
-		return topology_fail("down", &err, json);
+	int rn = resolve_name(argv[1], name, &err);
+	if (rn != 0)
+		return rn > 0 ? rn : topology_fail("down", &err, json);
 	struct lab_down_report rep;
 	gint64 t0 = g_get_monotonic_time();
 	int rc = lab_down(name, &rep, &err);
@@ -256,8 +264,9 @@ cmd_status(int argc, char **argv)
 	}
 	char name[LAB_NAME_MAX + 1];
 	struct lab_error err = { 0 };
-	if (resolve_name(argv[1], name, &err) != 0)
-		return topology_fail("status", &err, json);
+	int rn = resolve_name(argv[1], name, &err);
+	if (rn != 0)
+		return rn > 0 ? rn : topology_fail("status", &err, json);
 	JsonNode *st = lab_status_read(name, &err);
 	if (st == NULL)
 		return lab_fail("status", &err, json);
@@ -293,8 +302,9 @@ cmd_watch(int argc, char **argv)
 	}
 	char name[LAB_NAME_MAX + 1];
 	struct lab_error err = { 0 };
-	if (resolve_name(argv[1], name, &err) != 0)
-		return topology_fail("watch", &err, false);
+	int rn = resolve_name(argv[1], name, &err);
+	if (rn != 0)
+		return rn > 0 ? rn : topology_fail("watch", &err, false);
 	return fc_lab_watch(name, (unsigned)interval, (unsigned)count);
 }
 

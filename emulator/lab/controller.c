@@ -22,6 +22,7 @@
 
 #include "bgp/wire.h"
 #include "controller.h"
+#include "lab.h"
 #include "netns.h"
 #include "spawn.h"
 #include "state.h"
@@ -58,15 +59,20 @@ report_end(struct ctl *c, const char *error)
 {
 	if (c->report_fd < 0)
 		return;
-	/* status.json says ready before lab up returns and anyone reads it. */
+	/* status.json says ready, with a fresh sample, before lab up returns. */
 	c->ready = error == NULL;
-	ctl_write_status(c);
+	if (c->nodes)
+		ctl_sample(c);
 	if (error)
 		report(c, "error: %s", error);
 	else
 		report(c, "ready");
 	close(c->report_fd);
 	c->report_fd = -1;
+	if (c->report_watch) {
+		g_source_remove(c->report_watch);
+		c->report_watch = 0;
+	}
 	if (c->deadline) {
 		g_source_remove(c->deadline);
 		c->deadline = 0;
@@ -110,8 +116,9 @@ check_ready(struct ctl *c)
 	gint64 now = g_get_monotonic_time();
 	for (size_t i = 0; i < c->t->n_nodes; i++) {
 		const struct ctl_node *nd = &c->nodes[i];
-		if (nd->state != CTL_NODE_RUNNING || (nd->s && !nd->session_up) ||
-		    (!nd->s && now - nd->started < SETTLE_US))
+		bool peered = nd->n->controller_peer;
+		if (nd->state != CTL_NODE_RUNNING || (peered && !nd->session_up) ||
+		    (!peered && now - nd->started < SETTLE_US))
 			return;
 	}
 	report_end(c, NULL);
@@ -191,14 +198,24 @@ static void
 session_members(void *builder, const void *arg)
 {
 	JsonBuilder *b = builder;
-	const struct bgp_session *s = arg;
 	json_builder_set_member_name(b, "peer");
-	json_builder_add_string_value(b, bgp_session_peer_name(s));
-	const char *why = bgp_session_last_error(s);
-	if (why && why[0]) {
-		json_builder_set_member_name(b, "reason");
-		json_builder_add_string_value(b, why);
-	}
+	json_builder_add_string_value(b, bgp_session_peer_name(arg));
+}
+
+/* The session's peer, and why it went down. */
+struct lost {
+	const struct bgp_session *s;
+	const struct bgp_down *d;
+};
+
+static void
+lost_members(void *builder, const void *arg)
+{
+	JsonBuilder *b = builder;
+	const struct lost *l = arg;
+	session_members(b, l->s);
+	json_builder_set_member_name(b, "reason");
+	json_builder_add_string_value(b, l->d->reason ? l->d->reason : "");
 }
 
 static void
@@ -223,7 +240,8 @@ on_session_down(struct bgp_session *s, const struct bgp_down *d, void *ud)
 	if (!d->was_established || nd->c->stopping)
 		return;
 	nd->session_up = false;
-	ctl_event(nd->c, nd, "session-lost", session_members, s);
+	struct lost l = { s, d };
+	ctl_event(nd->c, nd, "session-lost", lost_members, &l);
 	ctl_write_status(nd->c);
 }
 
@@ -252,7 +270,7 @@ open_session(struct ctl *c, struct ctl_node *nd)
 		/*
 		 * The daemons start in the same second, on the same host: retry
 		 * fast and cap low, or the last daemon to listen waits out a
-		 * long backoff (50 FRR nodes: 3.9 s with a 2 s cap).
+		 * long backoff (50 FRR nodes: 3.9 s with a 2 s cap, 1.5 s with 0.5 s).
 		 */
 		.retry_initial_ms = 100,
 		.retry_max_ms = 500,
@@ -268,8 +286,10 @@ open_session(struct ctl *c, struct ctl_node *nd)
 	cfg.local_len = sizeof *local;
 	struct bgp_session *s = bgp_session_new(&cfg, &session_events, nd);
 	if (s == NULL) {
-		report(c, "node %s: cannot make a BGP session: %s", nd->n->name,
-		    g_strerror(errno));
+		char *msg = g_strdup_printf("node %s: cannot make a BGP session: %s",
+		    nd->n->name, g_strerror(errno));
+		report_end(c, msg);
+		g_free(msg);
 		return NULL;
 	}
 	bgp_session_start(s);
@@ -287,7 +307,7 @@ start_node(struct ctl *c, struct ctl_node *nd)
 	nd->cg.host = &c->run->host;
 	nd->cg_ok = true;
 	mon_cg_read(&nd->cg, &nd->last);
-	nd->oom_base = nd->last.oom_kills;
+	nd->oom_base = nd->oom_prev = nd->last.oom_kills;
 
 	char *nsname = lab_node_netns(c->t->name, nd->n->name);
 	char *nspath = g_strdup_printf(LAB_NETNS_DIR "/%s", nsname);
@@ -372,6 +392,38 @@ on_deadline(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/*
+ * The waiting lab up is gone (its end of the report pipe closed) before
+ * the lab was ready: nobody will be told, nor roll back.  The lab is
+ * removed here, so that an interrupted lab up never leaves a lab behind.
+ */
+static gboolean
+on_report_gone(gint fd, GIOCondition cond, gpointer data)
+{
+	struct ctl *c = data;
+	c->report_watch = 0;
+	if (c->report_fd < 0)
+		return G_SOURCE_REMOVE;
+	close(c->report_fd);
+	c->report_fd = -1;
+	c->stopping = true;
+	char *upf = g_build_filename(c->run->state_dir, LAB_F_UP_PID, NULL);
+	bool rolling_back = lab_read_live_pid(upf) > 0;
+	g_free(upf);
+	/* A live lab up closed the pipe to roll back itself: leave it to it. */
+	if (!rolling_back) {
+		fprintf(stderr, "flowcanary: lab up went away before the lab was "
+		    "up; removing the lab\n");
+		struct lab_error err = { 0 };
+		struct lab_down_report rep;
+		if (lab_down(c->t->name, &rep, &err) != 0)
+			fprintf(stderr, "flowcanary: %s\n", err.msg);
+	}
+	c->exit = 4;
+	g_main_loop_quit(c->loop);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_quit(gpointer data)
 {
@@ -420,19 +472,9 @@ lab_controller_run(struct lab_run *run, int report_fd)
 {
 	struct ctl c = { .run = run, .t = run->t, .report_fd = report_fd };
 	signal(SIGPIPE, SIG_IGN);
-	if (enter_ctl_netns(c.t) != 0) {
-		char *msg = g_strdup_printf("cannot enter the controller's namespace: %s",
-		    g_strerror(errno));
-		report_end(&c, msg);
-		g_free(msg);
-		return 4;
-	}
 	c.loop = g_main_loop_new(NULL, FALSE);
 	c.t0 = g_get_monotonic_time();
 	c.nodes = g_new0(struct ctl_node, c.t->n_nodes);
-	char *events = g_build_filename(run->state_dir, LAB_F_EVENTS, NULL);
-	c.events = fopen(events, "ae");
-	g_free(events);
 	for (size_t i = 0; i < c.t->n_nodes; i++) {
 		struct ctl_node *nd = &c.nodes[i];
 		nd->c = &c;
@@ -444,7 +486,16 @@ lab_controller_run(struct lab_run *run, int report_fd)
 		    nd->n->cpu_millis);
 		mon_detector_init(&nd->det, &dc);
 	}
-	if (c.events == NULL || open_series(&c) != 0) {
+	if (enter_ctl_netns(c.t) != 0) {
+		char *msg = g_strdup_printf("cannot enter the controller's namespace: %s",
+		    g_strerror(errno));
+		report_end(&c, msg);
+		g_free(msg);
+	}
+	char *events = g_build_filename(run->state_dir, LAB_F_EVENTS, NULL);
+	c.events = fopen(events, "ae");
+	g_free(events);
+	if (c.report_fd >= 0 && (c.events == NULL || open_series(&c) != 0)) {
 		char *msg = g_strdup_printf("cannot write in %s: %s", run->state_dir,
 		    g_strerror(errno));
 		report_end(&c, msg);
@@ -452,6 +503,9 @@ lab_controller_run(struct lab_run *run, int report_fd)
 	}
 	g_unix_signal_add(SIGTERM, on_signal, &c);
 	g_unix_signal_add(SIGINT, on_signal, &c);
+	if (c.report_fd >= 0)
+		c.report_watch = g_unix_fd_add(c.report_fd, G_IO_ERR | G_IO_HUP,
+		    on_report_gone, &c);
 	for (size_t i = 0; i < c.t->n_nodes && c.report_fd >= 0; i++)
 		start_node(&c, &c.nodes[i]);
 	for (size_t i = 0; i < c.t->n_nodes && c.report_fd >= 0; i++)
@@ -481,6 +535,10 @@ lab_controller_run(struct lab_run *run, int report_fd)
 		fclose(c.events);
 	if (c.tick)
 		g_source_remove(c.tick);
+	if (c.report_watch)
+		g_source_remove(c.report_watch);
+	if (c.report_fd >= 0)
+		close(c.report_fd);
 	g_free(c.nodes);
 	g_main_loop_unref(c.loop);
 	return c.exit;

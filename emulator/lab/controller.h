@@ -39,7 +39,8 @@ struct ctl_node {
 	struct mon_detector det;
 	FILE *series;
 	struct mon_cg_sample last;
-	uint64_t oom_base;		/* OOM kills already accounted to an exit */
+	uint64_t oom_base;		/* OOM kills already accounted for */
+	uint64_t oom_prev;		/* the count at the sample before */
 	uint64_t rss;
 	double cpu_pct;
 	uint64_t events;
@@ -55,6 +56,7 @@ struct ctl {
 	struct ctl_node *nodes;
 	FILE *events;
 	int report_fd;			/* -1 once ready or failed */
+	guint report_watch;		/* notices lab up going away */
 	gint64 t0;			/* monotonic, µs */
 	guint tick, deadline;
 	bool ready;			/* every node ran and every session came up */

@@ -229,10 +229,11 @@ lab_down(const char *name, struct lab_down_report *rep, struct lab_error *err)
 	rep->processes += kill_in_namespaces(inodes, nss->len);
 	g_free(inodes);
 	for (guint i = 0; i < nss->len; i++) {
-		struct lab_error e;
-		if (lab_netns_remove(nss->pdata[i], &e) == 0)
+		struct lab_error e = { 0 };
+		int rc = lab_netns_remove(nss->pdata[i], &e);
+		if (rc == 0)
 			rep->namespaces++;
-		else if (e.code != LAB_OK)
+		else if (rc < 0)
 			g_string_append_printf(left, " namespace %s (%s);",
 			    (char *)nss->pdata[i], e.msg);
 	}

@@ -119,6 +119,17 @@ sample_node(struct ctl *c, struct ctl_node *nd, double t)
 	size_t k = mon_detector_feed(&nd->det, &p, ev, 8);
 	nd->cpu_pct = nd->det.cpu_pct;
 	nd->last = s;
+	/*
+	 * OOM kills counted a sample ago while the daemon still lives now
+	 * were of its children: they must not make a later SIGKILL of the
+	 * daemon look like one.  A sample's lag leaves the daemon's own kill
+	 * time to end it first.
+	 */
+	struct mon_proc_stat ps;
+	if (nd->state == CTL_NODE_RUNNING && mon_proc_stat(nd->pid, &ps) == 0 &&
+	    ps.state != 'Z' && ps.state != 'X' && nd->oom_prev > nd->oom_base)
+		nd->oom_base = nd->oom_prev;
+	nd->oom_prev = s.oom_kills;
 	for (size_t i = 0; i < k; i++)
 		ctl_event(c, nd, mon_event_name(ev[i].kind), detector_members, &ev[i]);
 	if (nd->series) {

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,17 +35,21 @@ child_env(const struct lab_daemon *d)
 	return env;
 }
 
-/* In the child: writes a failure for the parent's log and exits. */
+/* In the child: writes "flowcanary: WHAT: errno N" for the node's log and exits. */
 static void G_GNUC_NORETURN
 child_fail(const char *what)
 {
-	int e = errno;
-	const char *msg = strerror(e);	/* not async-signal-safe in theory; glibc's is */
+	/* strerror may take locale locks; the number is async-signal-safe. */
+	char num[16];
+	int e = errno, i = (int)sizeof num;
+	num[--i] = '\n';
+	do
+		num[--i] = (char)('0' + e % 10);
+	while ((e /= 10) > 0 && i > 0);
 	ssize_t r = write(STDERR_FILENO, "flowcanary: ", 12);
 	r = write(STDERR_FILENO, what, strlen(what));
-	r = write(STDERR_FILENO, ": ", 2);
-	r = write(STDERR_FILENO, msg, strlen(msg));
-	r = write(STDERR_FILENO, "\n", 1);
+	r = write(STDERR_FILENO, ": errno ", 8);
+	r = write(STDERR_FILENO, num + i, sizeof num - (size_t)i);
 	(void)r;
 	_exit(127);
 }
@@ -65,6 +70,7 @@ lab_spawn(const struct lab_daemon *d, const struct mon_cgroup *cg,
 		return -1;
 	}
 	char **env = child_env(d);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(err, cap, "fork: %s", g_strerror(errno));
@@ -73,6 +79,14 @@ lab_spawn(const struct lab_daemon *d, const struct mon_cgroup *cg,
 		return -1;
 	}
 	if (pid == 0) {
+		/*
+		 * Until it is in its cgroup nothing would find this child if
+		 * the controller died now (lab down kills by cgroup): so die
+		 * with the controller until then.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		dup2(logfd, STDOUT_FILENO);
 		dup2(logfd, STDERR_FILENO);
 		for (size_t i = 0; i < nprocs; i++) {
@@ -82,12 +96,16 @@ lab_spawn(const struct lab_daemon *d, const struct mon_cgroup *cg,
 				child_fail("cannot join the node's cgroup");
 			close(fd);
 		}
+		/* A node outlives its controller: lab down is what ends it. */
+		prctl(PR_SET_PDEATHSIG, 0);
 		if (setns(netns_fd, CLONE_NEWNET) != 0)
 			child_fail("cannot enter the node's network namespace");
 		setsid();
 		int null = open("/dev/null", O_RDONLY);
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
+		/* The daemon gets stdin, stdout and stderr, nothing of ours. */
+		close_range(3, ~0U, 0);
 		sigset_t all;
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);

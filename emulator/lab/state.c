@@ -4,12 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "monitor/proc_rss.h"
 #include "state.h"
 #include "topology.h"
 
@@ -78,18 +78,18 @@ lab_read_live_pid(const char *path)
 	char *text = NULL;
 	if (!g_file_get_contents(path, &text, NULL, NULL))
 		return 0;
-	char *end;
-	errno = 0;
-	long v = strtol(text, &end, 10);
-	bool ok = errno == 0 && end != text && v > 1 && v <= INT32_MAX &&
-	    (*end == '\n' || *end == '\0');
+	long long pid = 0;
+	unsigned long long start = 0;
+	int n = sscanf(text, "%lld %llu", &pid, &start);
 	g_free(text);
-	if (!ok)
+	if (n != 2 || pid <= 1 || pid > INT32_MAX)
 		return 0;
-	pid_t pid = (pid_t)v;
-	if (kill(pid, 0) != 0 && errno == ESRCH)
+	/* The start time tells a recycled pid (another lab's, say) apart. */
+	struct mon_proc_stat st;
+	if (mon_proc_stat((pid_t)pid, &st) != 0 || st.start_ns != start ||
+	    st.state == 'Z' || st.state == 'X')
 		return 0;
-	return is_flowcanary(pid) ? pid : 0;
+	return is_flowcanary((pid_t)pid) ? (pid_t)pid : 0;
 }
 
 int
@@ -129,8 +129,12 @@ lab_write_atomic(const char *path, const char *data, size_t len)
 int
 lab_write_pid(const char *path, pid_t pid)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%d\n", (int)pid);
+	struct mon_proc_stat st;
+	if (mon_proc_stat(pid, &st) != 0)
+		return -1;
+	char buf[64];
+	int n = snprintf(buf, sizeof buf, "%d %llu\n", (int)pid,
+	    (unsigned long long)st.start_ns);
 	return lab_write_atomic(path, buf, (size_t)n);
 }
 

@@ -50,12 +50,13 @@ char *lab_cgroup_lab(const char *lab);
 char *lab_cgroup_node(const char *lab, const char *node);
 
 /*
- * Reads a pid file.  Returns the pid if that process is alive and is a
- * flowcanary process (so a recycled pid is never signalled), else 0.
+ * Reads a pid file.  Returns the pid if that very process (same pid and
+ * start time) is alive and runs flowcanary, so that a recycled pid is
+ * never signalled; else 0.
  */
 pid_t lab_read_live_pid(const char *path);
 
-/* Writes "PID\n" to path atomically. Returns 0 or -1 with errno. */
+/* Writes "PID START_NS\n" to path atomically. Returns 0 or -1 with errno. */
 int lab_write_pid(const char *path, pid_t pid);
 
 /* Writes `len` bytes to path through a temporary file and rename. Returns 0 or -1. */

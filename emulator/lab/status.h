@@ -12,8 +12,8 @@
 /*
  * Returns the status of lab `name` as a JSON object (json_node_unref):
  * the controller's status.json with "controller_running", "state_dir"
- * and, per node, "alive" added; node states the controller can no longer
- * vouch for (it is gone) are marked "unknown" when the process is gone.
+ * and, per node, "alive" added; a node the controller can no longer vouch
+ * for (it is gone) whose process is gone too is marked "gone".
  * Returns NULL with `err` (LAB_E_ENV) when no such lab is up.
  */
 JsonNode *lab_status_read(const char *name, struct lab_error *err);

@@ -83,25 +83,51 @@ claim_state_dir(struct lab_run *run, struct lab_error *err)
 	return rc;
 }
 
-/* In the forked child: becomes the controller. Never returns. */
+/*
+ * In the forked child: becomes the controller. Never returns.  It waits
+ * for the parent's go (sent once controller.pid names it, so that lab
+ * down can always find it); EOF instead means lab up died first, and the
+ * child leaves without having started anything.
+ */
 static void G_GNUC_NORETURN
-become_controller(struct lab_run *run, int report_fd)
+become_controller(struct lab_run *run, int report_fd, int go_fd)
 {
+	char go;
+	ssize_t n;
+	do
+		n = read(go_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(4);
+	close(go_fd);
 	setsid();
-	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	char *log = g_build_filename(run->state_dir, LAB_F_CONTROLLER_LOG, NULL);
 	int logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	g_free(log);
+	/* Never the caller's terminal or pipe: it would wait for our EOF. */
+	if (logfd < 0)
+		logfd = devnull;
 	if (devnull >= 0)
 		dup2(devnull, STDIN_FILENO);
 	if (logfd >= 0) {
 		dup2(logfd, STDOUT_FILENO);
 		dup2(logfd, STDERR_FILENO);
 	}
-	char *pidf = g_build_filename(run->state_dir, LAB_F_CONTROLLER_PID, NULL);
-	lab_write_pid(pidf, getpid());
-	g_free(pidf);
-	_exit(lab_controller_run(run, report_fd));
+	/* Keep only stdio and the report pipe, as fd 3. */
+	if (dup2(report_fd, 3) != 3)
+		_exit(4);
+	close_range(4, ~0U, 0);
+	_exit(lab_controller_run(run, 3));
+}
+
+/* Set by SIGINT, SIGTERM and SIGHUP while lab up waits. */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	interrupted = sig;
 }
 
 /* Returns 0 when the controller said "ready", else -1 with err. */
@@ -119,6 +145,11 @@ await_ready(struct lab_run *run, int fd, pid_t child, struct lab_error *err)
 		if (left <= 0) {
 			lab_error_at(err, LAB_E_ENV, "", 0, 0, "the controller said "
 			    "nothing for %.0f s", timeout + 10);
+			break;
+		}
+		if (interrupted) {
+			lab_error_at(err, LAB_E_ENV, "", 0, 0, "interrupted by %s; "
+			    "removing what was made", g_strsignal(interrupted));
 			break;
 		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -183,12 +214,21 @@ lab_up(const struct lab_topology *t, const struct lab_up_options *o,
 		g_free(run.state_dir);
 		return -1;
 	}
+	/* From here on an interrupted lab up removes what it made. */
+	struct sigaction sa = { .sa_handler = on_interrupt }, old_sa[3];
+	const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	interrupted = 0;
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old_sa[i]);
 	if (o->progress)
 		o->progress("making namespaces, links and cgroups", o->ud);
 	rc = lab_build(&run, err);
-	int pipefd[2] = { -1, -1 };
+	if (rc == 0 && interrupted)
+		rc = lab_error_at(err, LAB_E_ENV, "", 0, 0, "interrupted by %s",
+		    g_strsignal(interrupted));
+	int pipefd[2] = { -1, -1 }, gofd[2] = { -1, -1 };
 	pid_t child = -1;
-	if (rc == 0 && pipe2(pipefd, O_CLOEXEC) != 0)
+	if (rc == 0 && (pipe2(pipefd, O_CLOEXEC) != 0 || pipe2(gofd, O_CLOEXEC) != 0))
 		rc = lab_error_at(err, LAB_E_IO, "", 0, 0, "pipe: %s", g_strerror(errno));
 	if (rc == 0) {
 		fflush(NULL);
@@ -197,18 +237,33 @@ lab_up(const struct lab_topology *t, const struct lab_up_options *o,
 			rc = lab_error_at(err, LAB_E_ENV, "", 0, 0, "fork: %s",
 			    g_strerror(errno));
 		else if (child == 0) {
+			for (int i = 0; i < 3; i++)
+				sigaction(sigs[i], &old_sa[i], NULL);
 			close(pipefd[0]);
-			become_controller(&run, pipefd[1]);
+			close(gofd[1]);
+			become_controller(&run, pipefd[1], gofd[0]);
 		}
 	}
 	if (rc == 0) {
 		close(pipefd[1]);
-		pipefd[1] = -1;
-		rc = await_ready(&run, pipefd[0], child, err);
+		close(gofd[0]);
+		pipefd[1] = gofd[0] = -1;
+		char *pidf = g_build_filename(run.state_dir, LAB_F_CONTROLLER_PID, NULL);
+		if (lab_write_pid(pidf, child) != 0 || write(gofd[1], "g", 1) != 1) {
+			rc = lab_error_at(err, LAB_E_IO, "", 0, 0, "cannot start the "
+			    "controller: %s", g_strerror(errno));
+			kill(child, SIGKILL);
+		}
+		g_free(pidf);
 	}
-	for (int i = 0; i < 2; i++)
+	if (rc == 0)
+		rc = await_ready(&run, pipefd[0], child, err);
+	for (int i = 0; i < 2; i++) {
 		if (pipefd[i] >= 0)
 			close(pipefd[i]);
+		if (gofd[i] >= 0)
+			close(gofd[i]);
+	}
 	if (rc != 0) {
 		struct lab_down_report rep;
 		struct lab_error derr;
@@ -224,6 +279,8 @@ lab_up(const struct lab_topology *t, const struct lab_up_options *o,
 		unlink(pidf);
 		g_free(pidf);
 	}
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old_sa[i], NULL);
 	if (run.daemons)
 		for (size_t i = 0; i < t->n_nodes; i++)
 			lab_daemon_clear(&run.daemons[i]);

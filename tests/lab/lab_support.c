@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -50,10 +51,19 @@ run_clear(struct run *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* The suite's own pid: Check runs each test in a forked child. */
+static pid_t suite_pid;
+
+__attribute__((constructor)) static void
+remember_suite_pid(void)
+{
+	suite_pid = getpid();
+}
+
 char *
 lab_unique_name(const char *suffix)
 {
-	return g_strdup_printf("t%d%s", (int)getpid(), suffix);
+	return g_strdup_printf("t%d%s", (int)suite_pid, suffix);
 }
 
 char *
@@ -161,7 +171,8 @@ lab_wait(bool (*pred)(void *), void *ud, double seconds)
 			return true;
 		if (g_get_monotonic_time() >= end)
 			return false;
-		g_usleep(100000);
+		/* Fine-grained: the SIGKILL tests must hit lab up mid-way. */
+		g_usleep(5000);
 	}
 }
 
@@ -255,14 +266,78 @@ lab_assert_gone(const char *name, const GArray *pids)
 	g_string_free(left, TRUE);
 }
 
+/* Appends the pid in a lab's pid file (the first number in it) to pids. */
+static void
+add_pid_file(GArray *pids, const char *name, const char *file)
+{
+	char *path = g_strdup_printf("/run/flowcanary/%s/%s", name, file);
+	char *text = NULL;
+	if (g_file_get_contents(path, &text, NULL, NULL)) {
+		int pid = atoi(text);
+		if (pid > 1)
+			g_array_append_val(pids, pid);
+	}
+	g_free(text);
+	g_free(path);
+}
+
+GArray *
+lab_recorded_pids(const char *name)
+{
+	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
+	add_pid_file(pids, name, "controller.pid");
+	add_pid_file(pids, name, "up.pid");
+	char *nodes = g_strdup_printf("/run/flowcanary/%s/nodes", name);
+	GDir *d = g_dir_open(nodes, 0, NULL);
+	const char *n;
+	while (d && (n = g_dir_read_name(d)) != NULL) {
+		char *rel = g_strdup_printf("nodes/%s/pid", n);
+		add_pid_file(pids, name, rel);
+		g_free(rel);
+	}
+	if (d)
+		g_dir_close(d);
+	g_free(nodes);
+	return pids;
+}
+
 void
 lab_down_and_check(const char *name)
 {
+	GArray *pids = lab_recorded_pids(name);
 	struct run r;
 	lab_cmd(&r, "lab", "down", name, NULL);
 	ck_assert_msg(r.status == 0, "lab down %s exited %d: %s", name, r.status, r.err);
 	run_clear(&r);
-	lab_assert_gone(name, NULL);
+	lab_assert_gone(name, pids);
+	g_array_unref(pids);
+}
+
+int
+lab_sweep(int status)
+{
+	char *prefix = lab_unique_name("");
+	GDir *d = g_dir_open("/run/flowcanary", 0, NULL);
+	const char *n;
+	GPtrArray *left = g_ptr_array_new_with_free_func(g_free);
+	while (d && (n = g_dir_read_name(d)) != NULL)
+		if (g_str_has_prefix(n, prefix))
+			g_ptr_array_add(left, g_strdup(n));
+	if (d)
+		g_dir_close(d);
+	for (guint i = 0; i < left->len; i++) {
+		/* A failed assertion skips a test's teardown: clean up here. */
+		fprintf(stderr, "lab %s was left up by a failed test; taking it down\n",
+		    (char *)left->pdata[i]);
+		const char *argv[] = { g_getenv("FC_BIN"), "lab", "down",
+			left->pdata[i], NULL };
+		g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+		    NULL, NULL, NULL, NULL, NULL, NULL);
+	}
+	int rc = status != 0 || left->len == 0 ? status : 1;
+	g_ptr_array_free(left, TRUE);
+	g_free(prefix);
+	return rc;
 }
 
 GArray *

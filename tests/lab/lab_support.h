@@ -23,7 +23,7 @@ struct run {
 void lab_cmd(struct run *r, const char *first, ...) G_GNUC_NULL_TERMINATED;
 void run_clear(struct run *r);
 
-/* Returns a lab name unique to this process: "t<pid><suffix>" (g_free). */
+/* Returns a lab name unique to this suite: "t<pid><suffix>" (g_free). */
 char *lab_unique_name(const char *suffix);
 
 /*
@@ -66,6 +66,16 @@ void lab_assert_gone(const char *name, const GArray *pids);
 
 /* Brings lab `name` down (whatever is left of it) and asserts it is gone. */
 void lab_down_and_check(const char *name);
+
+/* Returns the pids a lab's pid files name: controller, lab up, nodes. */
+GArray *lab_recorded_pids(const char *name);
+
+/*
+ * Takes down every lab this process's tests left up (a failed assertion
+ * skips Check's teardown).  Returns `status`, or 1 if it found any and
+ * `status` was 0: a leftover is a failure.
+ */
+int lab_sweep(int status);
 
 /* Returns the pids of every node in a status (g_array_unref). */
 GArray *lab_status_pids(JsonNode *status);

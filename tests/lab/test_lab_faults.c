@@ -131,39 +131,6 @@ file_exists(void *ud)
 	return g_file_test(ud, G_FILE_TEST_EXISTS);
 }
 
-/* Reads a pid file; returns the pid or 0. */
-static int
-read_pid(const char *path)
-{
-	char *text = NULL;
-	int pid = 0;
-	if (g_file_get_contents(path, &text, NULL, NULL))
-		pid = atoi(text);
-	g_free(text);
-	return pid;
-}
-
-/* Collects the pids the lab recorded so far: controller and nodes. */
-static GArray *
-recorded_pids(const char *name)
-{
-	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
-	const char *nodes[] = { "frr", "bird", "gobgp", "tap" };
-	char *p = g_strdup_printf("/run/flowcanary/%s/controller.pid", name);
-	int pid = read_pid(p);
-	g_free(p);
-	if (pid > 1)
-		g_array_append_val(pids, pid);
-	for (size_t i = 0; i < G_N_ELEMENTS(nodes); i++) {
-		p = g_strdup_printf("/run/flowcanary/%s/nodes/%s/pid", name, nodes[i]);
-		pid = read_pid(p);
-		g_free(p);
-		if (pid > 1)
-			g_array_append_val(pids, pid);
-	}
-	return pids;
-}
-
 /*
  * Starts `lab up`, waits until `marker` (under the state directory)
  * exists, then SIGKILLs lab up and its controller; then `lab down` must
@@ -182,11 +149,11 @@ kill_during_up(const char *suffix, const char *marker)
 	    G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &up, &e), "%s", e ? e->message : "");
 	char *mpath = g_strdup_printf("/run/flowcanary/%s/%s", lab_name, marker);
 	bool seen = lab_wait(file_exists, mpath, 30);
-	char *ctlpid = g_strdup_printf("/run/flowcanary/%s/controller.pid", lab_name);
-	int ctl = read_pid(ctlpid);
+	GArray *first = lab_recorded_pids(lab_name);
 	kill(up, SIGKILL);
-	if (ctl > 1)
-		kill(ctl, SIGKILL);
+	for (guint i = 0; i < first->len; i++)
+		kill(g_array_index(first, int, i), SIGKILL);
+	g_array_unref(first);
 	int st;
 	waitpid(up, &st, 0);
 	ck_assert_msg(seen, "%s never appeared", mpath);
@@ -194,7 +161,7 @@ kill_during_up(const char *suffix, const char *marker)
 	ck_assert_msg(WIFSIGNALED(st), "lab up finished before it was killed");
 	char *state = g_strdup_printf("/run/flowcanary/%s", lab_name);
 	ck_assert_msg(g_file_test(state, G_FILE_TEST_IS_DIR), "nothing was made");
-	GArray *pids = recorded_pids(lab_name);
+	GArray *pids = lab_recorded_pids(lab_name);
 	struct run r;
 	lab_cmd(&r, "lab", "down", lab_name, NULL);
 	ck_assert_msg(r.status == 0, "lab down: %d %s", r.status, r.err);
@@ -202,7 +169,6 @@ kill_during_up(const char *suffix, const char *marker)
 	lab_assert_gone(lab_name, pids);
 	g_array_unref(pids);
 	g_free(state);
-	g_free(ctlpid);
 	g_free(mpath);
 	g_free(path);
 }
@@ -218,6 +184,64 @@ START_TEST(sigkill_during_up_daemons)
 {
 	/* Once the first daemon runs, before every session is up. */
 	kill_during_up("k", "nodes/frr/pid");
+}
+END_TEST
+
+static bool
+state_gone(void *ud)
+{
+	return !g_file_test(ud, G_FILE_TEST_EXISTS);
+}
+
+/*
+ * Starts `lab up`, waits for `marker`, sends `sig` to lab up alone.  With
+ * SIGTERM lab up rolls back itself and exits 4; with SIGKILL its
+ * controller notices and removes the lab.  Either way nothing is left,
+ * without any lab down.
+ */
+static void
+interrupt_up(const char *suffix, const char *marker, int sig)
+{
+	lab_require_root();
+	lab_name = lab_unique_name(suffix);
+	char *path = lab_write_topology(lab_name, mixed_lab);
+	const char *argv[] = { g_getenv("FC_BIN"), "lab", "up", "--quiet", path, NULL };
+	GPid up;
+	GError *e = NULL;
+	ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+	    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &up,
+	    &e), "%s", e ? e->message : "");
+	char *mpath = g_strdup_printf("/run/flowcanary/%s/%s", lab_name, marker);
+	bool seen = lab_wait(file_exists, mpath, 30);
+	GArray *pids = lab_recorded_pids(lab_name);
+	kill(up, sig);
+	int st;
+	waitpid(up, &st, 0);
+	ck_assert_msg(seen, "%s never appeared", mpath);
+	if (sig == SIGKILL)
+		ck_assert_msg(WIFSIGNALED(st), "lab up finished before it was killed");
+	else
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 4, "lab up "
+		    "interrupted by %s: status 0x%x, expected exit 4", g_strsignal(sig), st);
+	char *state = g_strdup_printf("/run/flowcanary/%s", lab_name);
+	ck_assert_msg(lab_wait(state_gone, state, 10), "the lab was not removed "
+	    "within 10 s of lab up's %s", g_strsignal(sig));
+	lab_assert_gone(lab_name, pids);
+	g_array_unref(pids);
+	g_free(state);
+	g_free(mpath);
+	g_free(path);
+}
+
+START_TEST(sigterm_up_rolls_back)
+{
+	interrupt_up("r", "nodes/frr/pid", SIGTERM);
+}
+END_TEST
+
+START_TEST(sigkill_up_alone)
+{
+	interrupt_up("a", "nodes/frr/pid", SIGKILL);
 }
 END_TEST
 
@@ -263,6 +287,8 @@ main(void)
 	tcase_add_test(tc, sigkill_during_up_early);
 	tcase_add_test(tc, sigkill_during_up_daemons);
 	tcase_add_test(tc, sigkill_controller);
+	tcase_add_test(tc, sigterm_up_rolls_back);
+	tcase_add_test(tc, sigkill_up_alone);
 	suite_add_tcase(s, tc);
-	return fc_run_suite(s);
+	return lab_sweep(fc_run_suite(s));
 }

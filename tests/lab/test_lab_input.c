@@ -185,5 +185,5 @@ main(void)
 	tcase_add_test(tc, failing_node_rolls_back);
 	tcase_add_loop_test(tc, usage, 0, G_N_ELEMENTS(usage_cases));
 	suite_add_tcase(s, tc);
-	return fc_run_suite(s);
+	return lab_sweep(fc_run_suite(s));
 }

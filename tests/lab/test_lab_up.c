@@ -297,5 +297,5 @@ main(void)
 	tcase_add_test(tc, session_lost);
 	tcase_add_test(tc, two_labs);
 	suite_add_tcase(s, tc);
-	return fc_run_suite(s);
+	return lab_sweep(fc_run_suite(s));
 }
