@@ -176,6 +176,29 @@ lab_wait(bool (*pred)(void *), void *ud, double seconds)
 	}
 }
 
+struct event_wait {
+	const char *lab, *node, *event;
+};
+
+/* Returns true once the lab's events name the awaited one. */
+static bool
+has_event(void *ud)
+{
+	const struct event_wait *w = ud;
+	GPtrArray *ev = lab_events(w->lab);
+	bool ok = lab_find_event(ev, w->node, w->event) != NULL;
+	g_ptr_array_unref(ev);
+	return ok;
+}
+
+bool
+lab_wait_event(const char *lab, const char *node, const char *event,
+    double seconds)
+{
+	struct event_wait w = { lab, node, event };
+	return lab_wait(has_event, &w, seconds);
+}
+
 guint64
 lab_inode(const char *path)
 {
@@ -216,6 +239,20 @@ pids_naming(const char *needle)
 	return out;
 }
 
+/* Returns true if the process *ud is gone or a zombie (dead, not yet reaped). */
+static bool
+pid_dead(void *ud)
+{
+	int p = *(int *)ud;
+	char *stat = g_strdup_printf("/proc/%d/stat", p);
+	char *text = NULL;
+	bool alive = g_file_get_contents(stat, &text, NULL, NULL) &&
+	    strstr(text, ") Z ") == NULL && strstr(text, ") X ") == NULL;
+	g_free(text);
+	g_free(stat);
+	return !alive;
+}
+
 void
 lab_assert_gone(const char *name, const GArray *pids)
 {
@@ -245,17 +282,9 @@ lab_assert_gone(const char *name, const GArray *pids)
 		g_string_append_printf(left, " process %d;", g_array_index(procs, int, i));
 	for (guint i = 0; pids && i < pids->len; i++) {
 		int p = g_array_index(pids, int, i);
-		if (p > 1 && kill(p, 0) == 0) {
-			char *stat = g_strdup_printf("/proc/%d/stat", p);
-			char *text = NULL;
-			/* A zombie (state Z) is dead; only its parent's reaping is late. */
-			bool zombie = g_file_get_contents(stat, &text, NULL, NULL) &&
-			    strstr(text, ") Z ") != NULL;
-			if (!zombie)
-				g_string_append_printf(left, " process %d (was a node);", p);
-			g_free(text);
-			g_free(stat);
-		}
+		/* A controller removing its own lab ends just after the state does. */
+		if (p > 1 && !lab_wait(pid_dead, &p, 3))
+			g_string_append_printf(left, " process %d (was the lab's);", p);
 	}
 	g_array_unref(procs);
 	g_free(needle);

@@ -54,6 +54,10 @@ JsonObject *lab_find_event(GPtrArray *events, const char *node, const char *even
 /* Polls `pred` every 100 ms for up to `seconds`; returns its last answer. */
 bool lab_wait(bool (*pred)(void *), void *ud, double seconds);
 
+/* Waits up to `seconds` for event `event` of `node` (NULL: any) in lab `lab`. */
+bool lab_wait_event(const char *lab, const char *node, const char *event,
+    double seconds);
+
 /* Returns the inode of a namespace file or /proc/PID/ns/net, or 0. */
 guint64 lab_inode(const char *path);
 

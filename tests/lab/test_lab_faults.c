@@ -7,6 +7,10 @@
  * the middle of bringing the lab up (early, and once daemons run); `lab
  * down` then removes every namespace, link, cgroup and process.
  * sigkill_controller: the same for a controller killed once the lab is up.
+ * sigterm_up_rolls_back, sigkill_up_alone: lab up interrupted, or killed
+ * alone, leaves nothing even without a lab down.
+ * cpu_saturated: a busy loop held to half a core by its cgroup is
+ * reported saturated, at about 50 %.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -35,24 +39,6 @@ static const char hog_lab[] =
     "    hog: {kind: linux, memory: 256MiB, exec: [\"@MEMHOG@\", \"64\"]}\n"
     "    calm: {kind: linux, memory: 64MiB, exec: [sleep, infinity]}\n";
 
-static bool
-hog_killed(void *ud)
-{
-	GPtrArray *ev = lab_events(ud);
-	bool ok = lab_find_event(ev, "hog", "oom-killed") != NULL;
-	g_ptr_array_unref(ev);
-	return ok;
-}
-
-static bool
-hog_counted(void *ud)
-{
-	GPtrArray *ev = lab_events(ud);
-	bool ok = lab_find_event(ev, "hog", "oom-kill") != NULL;
-	g_ptr_array_unref(ev);
-	return ok;
-}
-
 START_TEST(oom_after_runaway)
 {
 	lab_require_root();
@@ -64,7 +50,7 @@ START_TEST(oom_after_runaway)
 	ck_assert_msg(r.status == 0, "lab up: %d %s", r.status, r.err);
 	run_clear(&r);
 	/* 64 MiB/s against 256 MiB: the kill comes after about 4 s. */
-	ck_assert_msg(lab_wait(hog_killed, lab_name, 20), "no oom-killed event for "
+	ck_assert_msg(lab_wait_event(lab_name, "hog", "oom-killed", 20), "no oom-killed event for "
 	    "hog within 20 s");
 	GPtrArray *ev = lab_events(lab_name);
 	JsonObject *runaway = lab_find_event(ev, "hog", "runaway");
@@ -86,7 +72,7 @@ START_TEST(oom_after_runaway)
 	    "runaway slope %.0f B/s", slope);
 	/* The cgroup's own counter is reported too, at the next sample at the latest. */
 	if (counter == NULL) {
-		ck_assert_msg(lab_wait(hog_counted, lab_name, 2), "no oom-kill counter "
+		ck_assert_msg(lab_wait_event(lab_name, "hog", "oom-kill", 2), "no oom-kill counter "
 		    "event within 2 s of the kill");
 	}
 	/* The calm node saw none of it. */
@@ -101,6 +87,40 @@ START_TEST(oom_after_runaway)
 	ck_assert_int_ge(json_object_get_int_member(hog, "memory_peak"), 240 << 20);
 	ck_assert_str_eq(json_object_get_string_member(lab_status_node(st, "calm"),
 	    "state"), "running");
+	json_node_unref(st);
+	g_free(path);
+}
+END_TEST
+
+static const char busy_lab[] =
+    "name: @NAME@\n"
+    "topology:\n"
+    "  nodes:\n"
+    "    spin: {kind: linux, cpus: 0.5, exec: [sh, -c, \"while :; do :; done\"]}\n"
+    "    idle: {kind: linux, cpus: 0.5, exec: [sleep, infinity]}\n";
+
+START_TEST(cpu_saturated)
+{
+	lab_require_root();
+	lab_name = lab_unique_name("u");
+	char *path = lab_write_topology(lab_name, busy_lab);
+	struct run r;
+	lab_cmd(&r, "lab", "up", path, NULL);
+	ck_assert_msg(r.status == 0, "lab up: %d %s", r.status, r.err);
+	run_clear(&r);
+	/* A busy loop held to half a core saturates its limit within ~1 s. */
+	ck_assert_msg(lab_wait_event(lab_name, "spin", "cpu-saturated", 10),
+	    "no cpu-saturated event for a busy loop within 10 s");
+	GPtrArray *ev = lab_events(lab_name);
+	double pct = json_object_get_double_member(lab_find_event(ev, "spin",
+	    "cpu-saturated"), "cpu_pct");
+	/* The cgroup's quota holds it near 50 % of one core. */
+	ck_assert_msg(pct >= 40 && pct <= 60, "cpu-saturated at %.1f %%", pct);
+	ck_assert(lab_find_event(ev, "idle", "cpu-saturated") == NULL);
+	g_ptr_array_unref(ev);
+	JsonNode *st = lab_status(lab_name);
+	double now = json_object_get_double_member(lab_status_node(st, "spin"), "cpu_pct");
+	ck_assert_msg(now >= 40 && now <= 60, "status cpu_pct %.1f", now);
 	json_node_unref(st);
 	g_free(path);
 }
@@ -284,6 +304,7 @@ main(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, oom_after_runaway);
+	tcase_add_test(tc, cpu_saturated);
 	tcase_add_test(tc, sigkill_during_up_early);
 	tcase_add_test(tc, sigkill_during_up_daemons);
 	tcase_add_test(tc, sigkill_controller);

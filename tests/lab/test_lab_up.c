@@ -189,20 +189,6 @@ START_TEST(up_status_down)
 }
 END_TEST
 
-struct lost {
-	const char *name;
-};
-
-static bool
-bird_lost(void *ud)
-{
-	GPtrArray *ev = lab_events(ud);
-	bool ok = lab_find_event(ev, "bird1", "session-lost") &&
-	    lab_find_event(ev, "bird1", "killed");
-	g_ptr_array_unref(ev);
-	return ok;
-}
-
 START_TEST(session_lost)
 {
 	require_daemons();
@@ -212,8 +198,9 @@ START_TEST(session_lost)
 	JsonObject *bird = lab_status_node(st, "bird1");
 	int pid = (int)json_object_get_int_member(bird, "pid");
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
-	ck_assert_msg(lab_wait(bird_lost, lab_name, 10), "no killed and session-lost "
-	    "events for bird1 within 10 s");
+	ck_assert_msg(lab_wait_event(lab_name, "bird1", "killed", 10) &&
+	    lab_wait_event(lab_name, "bird1", "session-lost", 10), "no killed and "
+	    "session-lost events for bird1 within 10 s");
 	json_node_unref(st);
 	st = lab_status(lab_name);
 	bird = lab_status_node(st, "bird1");
