@@ -110,6 +110,29 @@ node_cgroups(const struct mon_cg_host *host, const char *lab)
 	return names;
 }
 
+/* Returns true if any lab still has a cgroup under flowcanary/. */
+static bool
+other_labs(const struct mon_cg_host *host)
+{
+	const char *roots[] = { host->memory_root, host->cpu_root, host->cpuacct_root };
+	for (size_t r = 0; r < 3; r++) {
+		if (roots[r][0] == '\0')
+			continue;
+		char *dir = g_strdup_printf("%s/" LAB_CGROUP_TOP, roots[r]);
+		DIR *d = opendir(dir);
+		g_free(dir);
+		struct dirent *e;
+		bool any = false;
+		while (d && !any && (e = readdir(d)) != NULL)
+			any = e->d_type == DT_DIR && e->d_name[0] != '.';
+		if (d)
+			closedir(d);
+		if (any)
+			return true;
+	}
+	return false;
+}
+
 /* Returns how many processes whose network namespace is in inodes[] it killed. */
 static unsigned
 kill_in_namespaces(const uint64_t *inodes, size_t n)
@@ -254,6 +277,9 @@ lab_down(const char *name, struct lab_down_report *rep, struct lab_error *err)
 			g_string_append_printf(left, " cgroup %s (%s);", rel,
 			    g_strerror(errno));
 		g_free(rel);
+		/* The shared parent goes with the last lab; busy while others run. */
+		if (left->len == 0 && !other_labs(&host))
+			mon_cg_remove(&host, LAB_CGROUP_TOP);
 	}
 
 	if (g_file_test(state, G_FILE_TEST_IS_DIR)) {

@@ -276,6 +276,17 @@ lab_assert_gone(const char *name, const GArray *pids)
 			g_string_append_printf(left, " cgroup %s;", cg);
 		g_free(cg);
 	}
+	/* With no lab left at all, their shared parent cgroup goes too. */
+	GDir *labs = g_dir_open("/run/flowcanary", 0, NULL);
+	bool none = labs == NULL || g_dir_read_name(labs) == NULL;
+	if (labs)
+		g_dir_close(labs);
+	for (size_t i = 0; none && i < 3; i++) {
+		char *cg = g_strdup_printf("%s/flowcanary", roots[i]);
+		if (g_file_test(cg, G_FILE_TEST_IS_DIR))
+			g_string_append_printf(left, " cgroup %s (no lab is up);", cg);
+		g_free(cg);
+	}
 	char *needle = g_strdup_printf("/run/flowcanary/%s/", name);
 	GArray *procs = pids_naming(needle);
 	for (guint i = 0; i < procs->len; i++)
