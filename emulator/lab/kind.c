@@ -103,6 +103,17 @@ kind_write(const char *dir, const char *name, const char *text,
 	return path;
 }
 
+char *
+kind_write_conf(const char *dir, const char *name, char *text,
+    struct lab_error *err)
+{
+	if (text == NULL)
+		return NULL;
+	char *path = kind_write(dir, name, text, err);
+	g_free(text);
+	return path;
+}
+
 /* Returns a new NULL-terminated copy of the arguments. */
 char **
 kind_argv(const char *first, ...)

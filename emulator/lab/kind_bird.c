@@ -88,11 +88,7 @@ kind_bird_prepare(const struct lab_topology *t, size_t i, const char *dir,
 {
 	if (kind_need("bird", KIND_BIRD, "bird2", err) != 0)
 		return -1;
-	char *text = bird_conf(t, i, dir, err);
-	if (text == NULL)
-		return -1;
-	char *conf = kind_write(dir, "bird.conf", text, err);
-	g_free(text);
+	char *conf = kind_write_conf(dir, "bird.conf", bird_conf(t, i, dir, err), err);
 	if (conf == NULL)
 		return -1;
 	char *sock = g_build_filename(dir, "bird.ctl", NULL);

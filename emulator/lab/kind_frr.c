@@ -89,11 +89,7 @@ kind_frr_prepare(const struct lab_topology *t, size_t i, const char *dir,
 {
 	if (kind_need("frr", KIND_BGPD, "frr", err) != 0)
 		return -1;
-	char *text = frr_conf(t, i, dir, err);
-	if (text == NULL)
-		return -1;
-	char *conf = kind_write(dir, "bgpd.conf", text, err);
-	g_free(text);
+	char *conf = kind_write_conf(dir, "bgpd.conf", frr_conf(t, i, dir, err), err);
 	if (conf == NULL)
 		return -1;
 	char *pid = g_build_filename(dir, "bgpd.pid", NULL);

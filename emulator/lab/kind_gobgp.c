@@ -105,11 +105,7 @@ kind_gobgp_prepare(const struct lab_topology *t, size_t i, const char *dir,
 {
 	if (kind_need("gobgp", KIND_GOBGPD, "gobgpd", err) != 0)
 		return -1;
-	char *text = gobgp_conf(t, i, err);
-	if (text == NULL)
-		return -1;
-	char *conf = kind_write(dir, "gobgpd.toml", text, err);
-	g_free(text);
+	char *conf = kind_write_conf(dir, "gobgpd.toml", gobgp_conf(t, i, err), err);
 	if (conf == NULL)
 		return -1;
 	/* gobgpd stays in the foreground; plain lines read better than JSON. */

@@ -60,6 +60,13 @@ int kind_need(const char *kind, const char *path, const char *package,
 char *kind_write(const char *dir, const char *name, const char *text,
     struct lab_error *err);
 
+/*
+ * The same for a generated text it takes and frees; NULL text (the
+ * generator failed, err already set) gives NULL.  Returns the path or NULL.
+ */
+char *kind_write_conf(const char *dir, const char *name, char *text,
+    struct lab_error *err);
+
 /* Returns a new NULL-terminated copy of the arguments (g_strfreev). */
 char **kind_argv(const char *first, ...) G_GNUC_NULL_TERMINATED;
 
