@@ -16,7 +16,7 @@
 #include "kind_private.h"
 
 /* The longest file name a node's directory holds a socket under. */
-#define KIND_SOCK_NAME_MAX sizeof("/bgpd.vty")
+#define KIND_SOCK_NAME_MAX sizeof("/vrouter.sock")
 
 /* Returns buf, holding addr as a dotted quad. */
 const char *
@@ -165,9 +165,10 @@ vrouter_need(const char *vrouter_bin, struct lab_error *err)
 }
 
 /*
- * Returns 0, or -1 with err: writes vrouter.conf and runs vrouter_bin.
- * The format is provisional, `key = value` lines, one `peer` per session:
- * the vrouter daemon (a later issue) will settle it and read it back.
+ * Returns 0, or -1 with err: writes vrouter.conf (docs/vrouter.md) and
+ * runs vrouter_bin.  The vrouter listens; the controller and its peers
+ * connect.  Its data interfaces are its links; injectors inside the node
+ * reach it on loopback.
  */
 static int
 vrouter_prepare(const struct lab_topology *t, size_t i, const char *dir,
@@ -184,14 +185,20 @@ vrouter_prepare(const struct lab_topology *t, size_t i, const char *dir,
 		return -1;
 	GString *c = g_string_new(NULL);
 	g_string_append_printf(c, "# flowcanary-vrouter: node %s of lab %s "
-	    "(generated; provisional format)\n", node->name, t->name);
+	    "(generated)\n", node->name, t->name);
 	g_string_append_printf(c, "name = %s\n", node->name);
-	g_string_append_printf(c, "platform = %s\n",
-	    node->platform ? node->platform : "default");
+	if (node->platform != NULL)
+		g_string_append_printf(c, "platform = %s\n", node->platform);
 	g_string_append_printf(c, "asn = %u\n", node->asn);
 	g_string_append_printf(c, "router-id = %s\n", kind_ip4(node->router_id, ip));
 	g_string_append_printf(c, "hold-time = %d\n", KIND_HOLD);
-	g_string_append_printf(c, "connect-retry = %d\n", KIND_RETRY);
+	g_string_append_printf(c, "control = %s/vrouter.sock\n", dir);
+	g_string_append(c, "accept-loopback = yes\n");
+	for (size_t l = 0; l < t->n_links; l++)
+		for (int e = 0; e < 2; e++)
+			if (t->links[l].ep[e].node == i)
+				g_string_append_printf(c, "dataplane = %s\n",
+				    t->links[l].ep[e].ifname);
 	for (size_t k = 0; k < n; k++) {
 		if (s[k].controller) {
 			g_string_append_printf(c, "controller-neighbor = %s\n", s[k].remote);

@@ -853,7 +853,8 @@ START_TEST(vrouter_config)
 
 	topo_rr(&b, LAB_KIND_VROUTER);
 	b.nodes[0].platform = platform;
-	/* Any executable stands in for the daemon that does not exist yet. */
+	/* Any executable stands in for the daemon here: the vrouter's own
+	 * tests start the real one from this configuration. */
 	ck_assert_int_eq(lab_kind_prepare(&b.t, 0, dir, "/bin/true", &d, &err), 0);
 	char *want = g_strdup_printf("/bin/true --config %s/vrouter.conf", dir);
 	argv_is(d.argv, want);
@@ -867,6 +868,12 @@ START_TEST(vrouter_config)
 	HAS(c, "\npeer = 10.0.1.2 as 65010 local 10.0.1.1 name client-1 rr-client\n");
 	HAS(c, "\npeer = 10.0.2.1 as 65010 local 10.0.2.2 name client_2 rr-client\n");
 	HAS(c, "\npeer = 10.0.3.2 as 65020 local 10.0.3.1 name ext1\n");
+	/* Its links are its data interfaces; injectors reach it on loopback. */
+	HAS(c, "\ndataplane = eth1\ndataplane = eth2\ndataplane = eth3\n");
+	HAS(c, "\naccept-loopback = yes\n");
+	char *ctl = g_strdup_printf("\ncontrol = %s/vrouter.sock\n", dir);
+	HAS(c, ctl);
+	g_free(ctl);
 	ck_assert_ptr_null(lab_kind_view_argv(&b.t, 0, dir, "ipv4"));
 	ck_assert_int_eq(lab_kind_available(LAB_KIND_VROUTER, "/bin/true", &err), 0);
 	lab_daemon_clear(&d);
