@@ -21,7 +21,7 @@ cd "$ROOT"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 PHASES=${PHASES:-gcc san fuzz}
-FUZZ_TARGETS=(fuzz_nlri fuzz_rule fuzz_bgp fuzz_topology)
+FUZZ_TARGETS=(fuzz_nlri fuzz_rule fuzz_bgp fuzz_topology fuzz_vrconfig fuzz_packet)
 
 case "$FUZZ_SECONDS" in
 '' | *[!0-9]*)
