@@ -30,7 +30,7 @@ PACKAGES=(
 	check
 	git
 	iproute2
-	iputils-ping
+	iputils-ping nftables
 	libnl-3-dev
 	libnl-route-3-dev
 	frr
