@@ -29,6 +29,7 @@ struct cfg_ctx {
 	char *err;
 	size_t cap;
 	unsigned seen;		/* bit per single-valued key */
+	unsigned *redirect_lines;	/* where each redirect was given */
 };
 
 /* Returns -1 after writing "ORIGIN:LINE: message" into the context's err. */
@@ -239,8 +240,16 @@ key_peer(struct cfg_ctx *x, char *v, const char *name_default)
 			nb.asn = (uint32_t)asn;
 			have_as = true;
 		} else if (strcmp(w[i], "name") == 0) {
+			if (strlen(w[i + 1]) >= sizeof nb.name)
+				return cfg_fail(x, "peer name \"%s\" is too long", w[i + 1]);
 			snprintf(nb.name, sizeof nb.name, "%s", w[i + 1]);
-		} else if (strcmp(w[i], "local") != 0) {
+		} else if (strcmp(w[i], "local") == 0) {
+			struct sockaddr_storage local;
+			socklen_t llen;
+			if (parse_addr(w[i + 1], &local, &llen) != 0)
+				return cfg_fail(x, "peer local \"%s\" is not an IPv4 or IPv6 address",
+				    w[i + 1]);
+		} else {
 			return cfg_fail(x, "unknown peer option \"%s\"", w[i]);
 		}
 		i++;
@@ -249,6 +258,12 @@ key_peer(struct cfg_ctx *x, char *v, const char *name_default)
 		return cfg_fail(x, "peer %s has no AS (\"as N\")", w[0]);
 	if (vr_config_neighbor(x->c, (struct sockaddr *)&nb.addr) != NULL)
 		return cfg_fail(x, "peer %s is given twice", w[0]);
+	/* Routes are kept per peer name: two peers must never share one. */
+	if (strcmp(nb.name, "controller") == 0 || strncmp(nb.name, "loopback:", 9) == 0)
+		return cfg_fail(x, "peer name \"%s\" is reserved", nb.name);
+	for (size_t i = 0; i < x->c->n_neighbors; i++)
+		if (strcmp(x->c->neighbors[i].name, nb.name) == 0)
+			return cfg_fail(x, "peer name \"%s\" is given twice", nb.name);
 	struct vr_neighbor *slot = grow_one(&x->c->neighbors, &x->c->n_neighbors,
 	    sizeof *slot, VR_MAX_NEIGHBORS);
 	if (slot == NULL)
@@ -348,6 +363,11 @@ key_redirect(struct cfg_ctx *x, char *v)
 	fs_rule_free(&r);
 	snprintf(d->ifname, sizeof d->ifname, "%s", w[1]);
 	d->via = via;
+	unsigned *lines = realloc(x->redirect_lines, x->c->n_redirects * sizeof *lines);
+	if (lines == NULL)
+		return cfg_fail(x, "out of memory");
+	x->redirect_lines = lines;
+	lines[x->c->n_redirects - 1] = x->line;
 	return 0;
 }
 
@@ -510,7 +530,7 @@ check_complete(struct cfg_ctx *x)
 		bool found = false;
 		for (size_t k = 0; k < c->n_ifnames; k++)
 			found |= strcmp(c->ifnames[k], c->redirects[i].ifname) == 0;
-		x->line = 0;
+		x->line = x->redirect_lines[i];
 		if (!found)
 			return cfg_fail(x, "redirect interface %s is not a dataplane interface",
 			    c->redirects[i].ifname);
@@ -593,8 +613,10 @@ vr_config_parse(struct vr_config *c, const char *buf, size_t len,
 		cfg_fail(&x, "out of memory");
 		goto fail;
 	}
+	free(x.redirect_lines);
 	return 0;
 fail:
+	free(x.redirect_lines);
 	vr_config_free(c);
 	return -1;
 }

@@ -18,7 +18,7 @@
 #include "flowspec/ecomm.h"
 
 #define CMD_MAX 64
-#define CLIENT_TIMEOUT_MS 2000
+#define CLIENT_TIMEOUT_MS 5000
 #define MAX_PEERS 256
 #define MAX_IFS 64
 
@@ -28,12 +28,16 @@ struct client {
 	guint watch, timer;
 	char buf[CMD_MAX + 1];
 	size_t len;
+	char *out;		/* the answer being written */
+	size_t out_len, out_off;
 };
 
 struct vr_control {
 	char *path;
+	dev_t dev;		/* of the socket file we made, so that we unlink only it */
+	ino_t ino;
 	int fd;
-	guint watch;
+	guint watch, retry;
 	const struct vr_view *v;
 	GPtrArray *clients;
 };
@@ -304,12 +308,12 @@ vr_control_answer(const struct vr_view *v, const char *command)
 	return out;
 }
 
-/* Returns 0, or -1: writes all of buf to a blocking fd. */
+/* Returns 0, or -1: writes all of buf to a blocking socket. */
 static int
 write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
+		ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -328,10 +332,37 @@ client_close(struct client *cl)
 	if (cl->timer)
 		g_source_remove(cl->timer);
 	close(cl->fd);
+	g_free(cl->out);
 	g_ptr_array_remove_fast(cl->ctl->clients, cl);	/* frees cl */
 }
 
-/* Answers the command in cl->buf and closes. */
+/* Writes what the socket takes of the answer; closes when all is sent. */
+static gboolean
+on_client_write(gint fd, GIOCondition cond, gpointer data)
+{
+	struct client *cl = data;
+
+	while (cl->out_off < cl->out_len) {
+		ssize_t w = send(fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return G_SOURCE_CONTINUE;
+		if (w <= 0)
+			break;	/* the client left */
+		cl->out_off += (size_t)w;
+	}
+	cl->watch = 0;
+	client_close(cl);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * Answers the command in cl->buf.  The answer is written as the client
+ * reads it, never blocking the main loop; the client's deadline still
+ * runs, so a reader that stalls is dropped.
+ */
 static void
 client_answer(struct client *cl)
 {
@@ -343,17 +374,11 @@ client_answer(struct client *cl)
 	if (out == NULL)
 		out = g_strdup("{\"error\": \"unknown command: try show, rules, "
 		    "memory, peers or dataplane\"}");
-	/* A slow reader is given a bounded time, never the main loop. */
-	struct timeval tv = { .tv_sec = 2 };
-	int flags = fcntl(cl->fd, F_GETFL);
-	if (flags >= 0)
-		fcntl(cl->fd, F_SETFL, flags & ~O_NONBLOCK);
-	setsockopt(cl->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (write_all(cl->fd, out, strlen(out)) == 0)
-		write_all(cl->fd, "\n", 1);
+	cl->out = g_strconcat(out, "\n", NULL);
 	g_free(out);
-	cl->watch = 0;
-	client_close(cl);
+	cl->out_len = strlen(cl->out);
+	cl->watch = g_unix_fd_add(cl->fd, G_IO_OUT | G_IO_HUP | G_IO_ERR,
+	    on_client_write, cl);
 }
 
 static gboolean
@@ -381,10 +406,23 @@ on_client_read(gint fd, GIOCondition cond, gpointer data)
 	cl->len += (size_t)n;
 	cl->buf[cl->len] = '\0';
 	if (n == 0 || strchr(cl->buf, '\n') != NULL || cl->len == CMD_MAX) {
+		cl->watch = 0;
 		client_answer(cl);
 		return G_SOURCE_REMOVE;
 	}
 	return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_accept(gint fd, GIOCondition cond, gpointer data);
+
+/* Listens again after a pause for file descriptors to free up. */
+static gboolean
+on_accept_retry(gpointer data)
+{
+	struct vr_control *ctl = data;
+	ctl->retry = 0;
+	ctl->watch = g_unix_fd_add(ctl->fd, G_IO_IN, on_accept, ctl);
+	return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -393,6 +431,13 @@ on_accept(gint fd, GIOCondition cond, gpointer data)
 	struct vr_control *ctl = data;
 	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+	if (c < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+	    errno == ENOMEM)) {
+		/* The listener stays readable: without a pause this would spin. */
+		ctl->watch = 0;
+		ctl->retry = g_timeout_add(100, on_accept_retry, ctl);
+		return G_SOURCE_REMOVE;
+	}
 	if (c < 0)
 		return G_SOURCE_CONTINUE;
 	struct client *cl = g_new0(struct client, 1);
@@ -435,8 +480,18 @@ vr_control_new(const char *path, const struct vr_view *v, char *err, size_t cap)
 		snprintf(err, cap, "control socket: %s", strerror(errno));
 		return NULL;
 	}
-	unlink(path);
-	mode_t old = umask(0077);
+	/* Replace a stale socket, never another kind of file. */
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, cap, "control socket %s: a file that is not a "
+			    "socket is in the way", path);
+			close(fd);
+			return NULL;
+		}
+		unlink(path);
+	}
+	mode_t old = umask(0177);	/* 0600: it shows the router's state */
 	int rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(old);
 	if (rc != 0 || listen(fd, 16) != 0) {
@@ -450,6 +505,10 @@ vr_control_new(const char *path, const struct vr_view *v, char *err, size_t cap)
 	ctl->v = v;
 	ctl->clients = g_ptr_array_new_with_free_func(g_free);
 	ctl->watch = g_unix_fd_add(fd, G_IO_IN, on_accept, ctl);
+	if (stat(path, &st) == 0) {
+		ctl->dev = st.st_dev;
+		ctl->ino = st.st_ino;
+	}
 	return ctl;
 }
 
@@ -461,9 +520,15 @@ vr_control_free(struct vr_control *ctl)
 	while (ctl->clients->len > 0)
 		client_close(ctl->clients->pdata[0]);
 	g_ptr_array_free(ctl->clients, TRUE);
-	g_source_remove(ctl->watch);
+	if (ctl->watch)
+		g_source_remove(ctl->watch);
+	if (ctl->retry)
+		g_source_remove(ctl->retry);
 	close(ctl->fd);
-	unlink(ctl->path);
+	/* Only the socket we made: a newer vrouter may have replaced it. */
+	struct stat st;
+	if (stat(ctl->path, &st) == 0 && st.st_dev == ctl->dev && st.st_ino == ctl->ino)
+		unlink(ctl->path);
 	g_free(ctl->path);
 	g_free(ctl);
 }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,8 @@ main(int argc, char **argv)
 	    "Flowspec over BGP, compiles it as its platform profile says, and "
 	    "forwards packets through the result.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
+	/* A control client that hangs up early must not take the router down. */
+	signal(SIGPIPE, SIG_IGN);
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "flowcanary-vrouter: %s\n", gerr->message);
 		g_error_free(gerr);

@@ -29,6 +29,10 @@ struct vr_table {
 	uint64_t used;		/* fast-path entries of live rules */
 	uint64_t building;	/* fast-path entries written by compiles not yet live */
 	bool rebuilding;	/* full-recompile platform: a rebuild is under way */
+	bool rebuild_pending;	/* ... and another must start at the next slice */
+	bool dirty;		/* the dataplane's table is out of date */
+	GPtrArray *graveyard;	/* arenas to free once the dataplane lets go */
+	GPtrArray *dead;	/* rules to free once the dataplane lets go */
 	guint idle;
 	uint32_t next_id;
 	struct vr_rule *cur;	/* the rule whose walk is emitting */
@@ -38,6 +42,7 @@ struct vr_table {
 };
 
 static gboolean on_idle(gpointer data);
+static void rule_free(gpointer data);
 
 /* Returns the status word of s. */
 const char *
@@ -61,15 +66,22 @@ full_mode(const struct vr_table *t)
 	return t->p->update == VR_UPDATE_FULL;
 }
 
-/* Sets the status and reason of r and tells the log. */
+/* Sets the status and reason of r; tells the log unless `quiet`. */
+static void
+set_status_q(struct vr_table *t, struct vr_rule *r, enum vr_rule_status s,
+    const char *reason, bool quiet)
+{
+	r->status = s;
+	snprintf(r->reason, sizeof r->reason, "%s", reason ? reason : "");
+	if (t->log != NULL && !quiet)
+		t->log(r, t->log_ud);
+}
+
 static void
 set_status(struct vr_table *t, struct vr_rule *r, enum vr_rule_status s,
     const char *reason)
 {
-	r->status = s;
-	snprintf(r->reason, sizeof r->reason, "%s", reason ? reason : "");
-	if (t->log != NULL)
-		t->log(r, t->log_ud);
+	set_status_q(t, r, s, reason, false);
 }
 
 /* Returns fast-path entries r's compile has written (0 when spilled). */
@@ -84,12 +96,15 @@ static void
 cancel_compile(struct vr_table *t, struct vr_rule *r)
 {
 	t->building -= next_fast_entries(r);
-	vr_arena_free(r->next);
+	vr_arena_free(r->next);	/* never published: free at once */
 	r->next = NULL;
 	r->next_spilled = false;
 	vr_walk_free(r->walk);
 	r->walk = NULL;
-	g_queue_remove(&t->queue, r);
+	if (r->queued) {
+		g_queue_remove(&t->queue, r);
+		r->queued = false;
+	}
 }
 
 /* Returns the qsort order of live rules: RFC 8955 section 5.1. */
@@ -102,16 +117,15 @@ cmp_precedence(const void *a, const void *b)
 	return c != 0 ? c : (x->id < y->id ? -1 : x->id > y->id);
 }
 
-/* Gives the dataplane every live rule, in precedence order. */
-static void
+/* Returns 0, or -1 (ENOMEM): gives the dataplane every live rule, in precedence order. */
+static int
 publish(struct vr_table *t)
 {
 	GPtrArray *live = g_ptr_array_new();
 	GHashTableIter it;
 	gpointer v;
+	int rc;
 
-	if (t->dp == NULL)
-		goto out;
 	g_hash_table_iter_init(&it, t->rules);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct vr_rule *r = v;
@@ -119,7 +133,11 @@ publish(struct vr_table *t)
 			g_ptr_array_add(live, r);
 	}
 	qsort(live->pdata, live->len, sizeof(gpointer), cmp_precedence);
-	struct vr_dp_rule *dr = g_new0(struct vr_dp_rule, live->len + 1);
+	struct vr_dp_rule *dr = calloc(live->len + 1, sizeof *dr);
+	if (dr == NULL) {
+		g_ptr_array_free(live, TRUE);
+		return -1;
+	}
 	for (guint i = 0; i < live->len; i++) {
 		struct vr_rule *r = live->pdata[i];
 		dr[i].match = r->match;
@@ -127,46 +145,73 @@ publish(struct vr_table *t)
 		dr[i].state = r->dp;
 		dr[i].spill = r->arena_spilled ? r->arena : NULL;
 	}
-	/* On failure the old rules stay; they still point at live memory. */
-	if (vr_dp_publish(t->dp, dr, live->len) == 0)
-		t->st.publishes++;
-	g_free(dr);
-out:
+	rc = vr_dp_publish(t->dp, dr, live->len);
+	free(dr);
 	g_ptr_array_free(live, TRUE);
+	return rc;
 }
 
-/* Takes r out of the dataplane and frees its live entries. */
+/*
+ * Brings the dataplane up to date, then frees what it no longer reads.
+ * If the new table cannot be given (out of memory, which is when a rule
+ * has just eaten the RAM), the dataplane is emptied, which allocates
+ * nothing, so that it never reads freed memory; the next flush retries.
+ */
+static void
+flush(struct vr_table *t)
+{
+	if (t->dirty && t->dp != NULL) {
+		if (publish(t) == 0) {
+			t->dirty = false;
+			t->st.publishes++;
+		} else {
+			vr_dp_publish(t->dp, NULL, 0);
+		}
+	} else {
+		t->dirty = false;
+	}
+	g_ptr_array_set_size(t->graveyard, 0);
+	g_ptr_array_set_size(t->dead, 0);
+}
+
+/* Takes r out of the dataplane; its entries are freed at the next flush. */
 static void
 unlive(struct vr_table *t, struct vr_rule *r)
 {
 	if (r->arena == NULL)
 		return;
-	struct vr_arena *a = r->arena;
-	bool fast = !r->arena_spilled;
+	if (!r->arena_spilled)
+		t->used -= vr_arena_count(r->arena);
+	g_ptr_array_add(t->graveyard, r->arena);
 	r->arena = NULL;
 	r->arena_spilled = false;
-	publish(t);
-	if (fast)
-		t->used -= vr_arena_count(a);
-	vr_arena_free(a);
+	t->dirty = true;
 }
 
 /* Schedules the compiler if there is work. */
 static void
 kick(struct vr_table *t)
 {
-	if (t->idle == 0 && !g_queue_is_empty(&t->queue))
+	if (t->idle == 0 && (!g_queue_is_empty(&t->queue) || t->rebuild_pending))
 		t->idle = g_idle_add(on_idle, t);
 }
 
 /* Puts r at the tail of the compile queue (once). */
 static void
+enqueue_q(struct vr_table *t, struct vr_rule *r, bool quiet)
+{
+	if (!r->queued) {
+		g_queue_push_tail(&t->queue, r);
+		r->queued = true;
+	}
+	set_status_q(t, r, VR_RULE_QUEUED, NULL, quiet);
+	kick(t);
+}
+
+static void
 enqueue(struct vr_table *t, struct vr_rule *r)
 {
-	if (g_queue_find(&t->queue, r) == NULL)
-		g_queue_push_tail(&t->queue, r);
-	set_status(t, r, VR_RULE_QUEUED, NULL);
-	kick(t);
+	enqueue_q(t, r, false);
 }
 
 /* Returns the id order of two rules, for g_ptr_array_sort. */
@@ -178,12 +223,22 @@ cmp_id(gconstpointer a, gconstpointer b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Full-recompile platforms: throws away the rebuild under way and starts another. */
+/* Full-recompile platforms: asks for a rebuild at the next slice (once per burst of updates). */
 static void
 rebuild(struct vr_table *t)
 {
-	GPtrArray *all = vr_table_rules(t);
+	t->rebuild_pending = true;
+	kick(t);
+}
 
+/* Throws away the rebuild under way, if any, and starts another. */
+static void
+start_rebuild(struct vr_table *t)
+{
+	GPtrArray *all = vr_table_rules(t);
+	guint n = 0;
+
+	t->rebuild_pending = false;
 	if (t->rebuilding)
 		t->st.recompiles++;
 	for (guint i = 0; i < all->len; i++)
@@ -192,10 +247,14 @@ rebuild(struct vr_table *t)
 	t->rebuilding = true;
 	for (guint i = 0; i < all->len; i++) {
 		struct vr_rule *r = all->pdata[i];
-		if (r->active != NULL && r->match != NULL)
-			enqueue(t, r);
+		if (r->active != NULL && r->match != NULL) {
+			enqueue_q(t, r, true);
+			n++;
+		}
 	}
 	g_ptr_array_unref(all);
+	if (t->log != NULL && n > 0)
+		fprintf(stderr, "rebuilding the whole table: %u rules\n", n);
 	if (g_queue_is_empty(&t->queue))
 		t->rebuilding = false;
 }
@@ -205,24 +264,27 @@ static void
 swap_in(struct vr_table *t)
 {
 	GPtrArray *all = vr_table_rules(t);
-	GPtrArray *old = g_ptr_array_new_with_free_func((GDestroyNotify)vr_arena_free);
 
 	for (guint i = 0; i < all->len; i++) {
 		struct vr_rule *r = all->pdata[i];
 		if (r->arena != NULL)
-			g_ptr_array_add(old, r->arena);
+			g_ptr_array_add(t->graveyard, r->arena);
 		r->arena = r->next;
 		r->arena_spilled = r->next_spilled;
 		r->next = NULL;
 		r->next_spilled = false;
-		if (r->arena != NULL)
+		if (r->arena != NULL) {
 			r->installed_us = g_get_real_time();
+			r->status = r->arena_spilled ? VR_RULE_SPILLED : VR_RULE_INSTALLED;
+		}
 	}
 	t->used = t->building;
 	t->building = 0;
 	t->rebuilding = false;
-	publish(t);
-	g_ptr_array_unref(old);	/* the dataplane no longer reads them */
+	t->dirty = true;
+	if (t->log != NULL)
+		fprintf(stderr, "table rebuilt: %llu fast-path entries live\n",
+		    (unsigned long long)t->used);
 	g_ptr_array_unref(all);
 }
 
@@ -299,7 +361,7 @@ start_compile(struct vr_table *t, struct vr_rule *r)
 		}
 	}
 	r->compile_started_us = (uint64_t)g_get_monotonic_time();
-	set_status(t, r, VR_RULE_COMPILING, NULL);
+	set_status_q(t, r, VR_RULE_COMPILING, NULL, t->rebuilding);
 	return 0;
 }
 
@@ -318,25 +380,20 @@ finish_compile(struct vr_table *t, struct vr_rule *r)
 	t->st.compile_us_total += r->compile_us;
 	snprintf(msg, sizeof msg, "%llu entries%s", (unsigned long long)n,
 	    spilled ? " on the slow path: the table is full" : "");
-	if (!full_mode(t)) {
-		struct vr_arena *old = r->arena;
-		bool old_fast = old != NULL && !r->arena_spilled;
-		r->arena = r->next;
-		r->arena_spilled = spilled;
-		r->next = NULL;
-		r->next_spilled = false;
-		t->building -= spilled ? 0 : n;
-		t->used += spilled ? 0 : n;
-		r->installed_us = g_get_real_time();
-		set_status(t, r, spilled ? VR_RULE_SPILLED : VR_RULE_INSTALLED, msg);
-		publish(t);
-		if (old != NULL) {
-			if (old_fast)
-				t->used -= vr_arena_count(old);
-			vr_arena_free(old);
-		}
+	if (full_mode(t)) {
+		/* Live at swap_in, with the whole new table. */
+		snprintf(r->reason, sizeof r->reason, "%s", msg);
 		return;
 	}
+	unlive(t, r);
+	r->arena = r->next;
+	r->arena_spilled = spilled;
+	r->next = NULL;
+	r->next_spilled = false;
+	t->building -= spilled ? 0 : n;
+	t->used += spilled ? 0 : n;
+	r->installed_us = g_get_real_time();
+	t->dirty = true;
 	set_status(t, r, spilled ? VR_RULE_SPILLED : VR_RULE_INSTALLED, msg);
 }
 
@@ -347,6 +404,8 @@ on_idle(gpointer data)
 	struct vr_table *t = data;
 	uint64_t start = (uint64_t)g_get_monotonic_time();
 
+	if (t->rebuild_pending)
+		start_rebuild(t);
 	while (!g_queue_is_empty(&t->queue)) {
 		struct vr_rule *r = g_queue_peek_head(&t->queue);
 		if (r->walk == NULL && start_compile(t, r) != 0)
@@ -356,6 +415,7 @@ on_idle(gpointer data)
 		t->cur = NULL;
 		if (st == VR_WALK_DONE) {
 			g_queue_pop_head(&t->queue);
+			r->queued = false;
 			finish_compile(t, r);
 		} else if (st == VR_WALK_STOPPED) {
 			char msg[200];
@@ -369,11 +429,14 @@ on_idle(gpointer data)
 				    (unsigned long long)vr_walk_emitted(r->walk));
 			reject(t, r, msg);
 		}
-		if ((uint64_t)g_get_monotonic_time() - start >= SLICE_US)
+		if ((uint64_t)g_get_monotonic_time() - start >= SLICE_US) {
+			flush(t);
 			return G_SOURCE_CONTINUE;
+		}
 	}
 	if (t->rebuilding)
 		swap_in(t);
+	flush(t);
 	t->idle = 0;
 	return G_SOURCE_REMOVE;
 }
@@ -429,6 +492,8 @@ vr_table_new(const struct vr_profile *p, struct vr_dataplane *dp)
 	t->p = p;
 	t->dp = dp;
 	t->rules = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, NULL, rule_free);
+	t->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)vr_arena_free);
+	t->dead = g_ptr_array_new_with_free_func(rule_free);
 	g_queue_init(&t->queue);
 	return t;
 }
@@ -445,6 +510,8 @@ vr_table_free(struct vr_table *t)
 		vr_dp_publish(t->dp, NULL, 0);
 	g_queue_clear(&t->queue);
 	g_hash_table_destroy(t->rules);
+	g_ptr_array_free(t->graveyard, TRUE);
+	g_ptr_array_free(t->dead, TRUE);
 	g_free(t);
 }
 
@@ -492,10 +559,10 @@ paths_changed(struct vr_table *t, struct vr_rule *r, bool rematch)
 	vr_actions_from_rule(&r->actions, &r->active->rule);
 	if (full_mode(t)) {
 		rebuild(t);
-	} else if (rematch || was == NULL) {
-		enqueue(t, r);
+	} else if (rematch || was == NULL || r->status == VR_RULE_REJECTED) {
+		enqueue(t, r);	/* a refused rule is tried again when re-announced */
 	} else if (r->arena != NULL) {
-		publish(t);	/* same match, new actions */
+		t->dirty = true;	/* same match, new actions */
 	}
 }
 
@@ -557,6 +624,7 @@ vr_table_announce(struct vr_table *t, const char *peer, const struct fs_rule *ru
 		return 0;
 	}
 	paths_changed(t, r, fresh);
+	flush(t);
 	return 0;
 }
 
@@ -566,7 +634,9 @@ drop_rule(struct vr_table *t, struct vr_rule *r)
 {
 	cancel_compile(t, r);
 	unlive(t, r);
-	g_hash_table_remove(t->rules, r->key);	/* frees r */
+	g_hash_table_steal(t->rules, r->key);
+	g_ptr_array_add(t->dead, r);	/* freed once the dataplane lets go */
+	t->dirty = true;
 }
 
 /* Removes one path of r; the rule goes when its last path does. */
@@ -603,6 +673,7 @@ vr_table_withdraw(struct vr_table *t, const char *peer, const struct fs_rule *ru
 	int at = r != NULL ? path_of(r, peer) : -1;
 	if (at >= 0)
 		remove_path(t, r, at);
+	flush(t);
 	return 0;
 }
 
@@ -620,6 +691,7 @@ vr_table_peer_down(struct vr_table *t, const char *peer)
 			remove_path(t, r, at);
 	}
 	g_ptr_array_unref(all);
+	flush(t);	/* once, however many rules went */
 }
 
 /* Returns the rules by id. */
@@ -685,7 +757,8 @@ vr_table_stats(const struct vr_table *t, struct vr_table_stats *s)
 bool
 vr_table_idle(const struct vr_table *t)
 {
-	return t == NULL || t->queue.length == 0;
+	return t == NULL || (t->queue.length == 0 && !t->rebuilding &&
+	    !t->rebuild_pending && !t->dirty);
 }
 
 void

@@ -7,6 +7,9 @@
  * Compiles run on the main loop a slice at a time, one rule after the
  * other in arrival order, as a router's single compile thread does: a
  * rule whose compile never ends holds up every rule behind it.
+ *
+ * Changes reach the dataplane once per call and once per compile slice:
+ * what a change frees waits until the dataplane has a table without it.
  */
 #ifndef FC_VROUTER_TABLE_H
 #define FC_VROUTER_TABLE_H
@@ -51,6 +54,7 @@ struct vr_rule {
 	bool arena_spilled;	/* ... on the slow path */
 	struct vr_arena *next;	/* entries being written */
 	bool next_spilled;
+	bool queued;		/* in the compile queue */
 	struct vr_match *match;
 	struct vr_actions actions;
 	struct vr_rule_state *dp;	/* counters, for the rule's lifetime */
@@ -64,7 +68,7 @@ struct vr_memory {
 	uint64_t entries;	/* compiled fast-path entries in use */
 	uint64_t spill;		/* entries on the slow path */
 	uint64_t building;	/* entries being written by a compile */
-	uint64_t rules;		/* the rules themselves: paths, matchers, counters */
+	uint64_t rules;		/* the rules themselves: keys, text, paths, counters (not matchers) */
 };
 
 struct vr_table_stats {
@@ -106,7 +110,7 @@ GPtrArray *vr_table_rules(struct vr_table *t);
 
 void vr_table_memory(const struct vr_table *t, struct vr_memory *m);
 void vr_table_stats(const struct vr_table *t, struct vr_table_stats *s);
-/* Returns true when no compile is queued or running. */
+/* Returns true when no compile is queued or running and the dataplane has the table. */
 bool vr_table_idle(const struct vr_table *t);
 
 /* Returns "queued", "compiling", "installed", ... */

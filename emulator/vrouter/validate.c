@@ -57,6 +57,11 @@ vr_validate(const struct vr_config *c, const struct fs_rule *r,
 		    "the originator against (RFC 8955 section 6 a)");
 		return false;
 	}
+	if (dst->prefix.offset != 0) {
+		snprintf(why, cap, "the destination prefix has offset %u: only "
+		    "offset 0 can be validated (RFC 8956, validation procedure)", dst->prefix.offset);
+		return false;
+	}
 	/* b) the best match: the longest unicast route covering the destination. */
 	for (size_t i = 0; i < c->n_unicast; i++) {
 		const struct vr_unicast *u = &c->unicast[i];

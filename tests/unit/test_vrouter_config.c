@@ -159,7 +159,15 @@ START_TEST(errors_name_the_line)
 	parse_bad("asn = 1\ndataplane = eth1\nredirect = nonsense eth1 via 10.0.0.1\n",
 	    "t.conf:3: \"nonsense\" is not a route target");
 	parse_bad("asn = 1\nredirect = 65000:1 eth9 via 10.0.0.1\n",
-	    "redirect interface eth9 is not a dataplane interface");
+	    "t.conf:2: redirect interface eth9 is not a dataplane interface");
+	/* Routes are kept per peer name: names are unique, and two are reserved. */
+	parse_bad("asn = 1\npeer = 10.0.0.1 as 5 name a\npeer = 10.0.0.2 as 5 name a\n",
+	    "t.conf:3: peer name \"a\" is given twice");
+	parse_bad("asn = 1\npeer = 10.0.0.1 as 5 name controller\n",
+	    "t.conf:2: peer name \"controller\" is reserved");
+	parse_bad("asn = 1\npeer = 10.0.0.1 as 5 name loopback:7\n", "is reserved");
+	parse_bad("asn = 1\npeer = 10.0.0.1 as 5 local nowhere\n",
+	    "t.conf:2: peer local \"nowhere\" is not");
 	parse_bad("asn = 1\nunicast = 10.0.0.0/8 from 10.0.0.1\n", "a unicast route is");
 	parse_bad("asn = 1\naccept-loopback = maybe\n", "accept-loopback is yes or no");
 	parse_bad("name = x\n", "asn is required");
