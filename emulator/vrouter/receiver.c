@@ -65,6 +65,27 @@ peer_of(struct vr_receiver *rx, struct bgp_session *s)
 	return NULL;
 }
 
+/*
+ * A neighbor that connected again and reached Established replaces its
+ * older session, and the routes it held: the peer restarted.  Done only
+ * now, so that a connection that fails its OPEN takes nothing away.
+ */
+static void
+replace_older(struct vr_receiver *rx, struct peer *p)
+{
+	for (guint i = 0; i < rx->peers->len; i++) {
+		struct peer *old = rx->peers->pdata[i];
+		if (old == p || strcmp(old->info.name, p->info.name) != 0)
+			continue;
+		logf_("%s connected again: its previous session is closed", p->info.name);
+		vr_table_peer_down(rx->t, old->info.name);
+		while (g_idle_remove_by_data(old))
+			;
+		g_ptr_array_remove_index(rx->peers, i);	/* frees it, without callbacks */
+		return;
+	}
+}
+
 static void
 on_state(struct bgp_session *s, enum bgp_state from, enum bgp_state to, void *ud)
 {
@@ -75,6 +96,7 @@ on_state(struct bgp_session *s, enum bgp_state from, enum bgp_state to, void *ud
 		return;
 	p->info.state = bgp_state_name(to);
 	if (to == BGP_ESTABLISHED) {
+		replace_older(rx, p);
 		p->info.peer_as = bgp_session_negotiated(s)->peer_as;
 		p->info.established_us = g_get_real_time();
 		logf_("session with %s (%s, AS %u) established", p->info.name,
@@ -155,8 +177,9 @@ on_down(struct bgp_session *s, const struct bgp_down *d, void *ud)
 	if (p == NULL)
 		return;
 	logf_("session with %s (%s) down: %s", p->info.name, p->info.addr, d->reason);
-	/* BGP: a peer's routes go with its session. */
-	vr_table_peer_down(rx->t, p->info.name);
+	/* BGP: a peer's routes go with its session (unless a newer one holds them). */
+	if (d->was_established)
+		vr_table_peer_down(rx->t, p->info.name);
 	p->info.state = "Idle";
 	g_idle_add(reap, p);
 }
@@ -211,18 +234,6 @@ on_accept(int fd, const struct sockaddr *sa, socklen_t len, void *ud)
 	snprintf(p->info.addr, sizeof p->info.addr, "%s", addr);
 	p->info.state = "Idle";
 
-	/* A neighbor that reconnects replaces its old session (and its routes). */
-	for (guint i = 0; nb != NULL && i < rx->peers->len; i++) {
-		struct peer *old = rx->peers->pdata[i];
-		if (strcmp(old->info.name, p->info.name) == 0) {
-			logf_("%s reconnected: its previous session is closed", p->info.name);
-			vr_table_peer_down(rx->t, old->info.name);
-			while (g_idle_remove_by_data(old))
-				;
-			g_ptr_array_remove_index(rx->peers, i);
-			break;
-		}
-	}
 	struct bgp_session_config cfg = {
 		.local_as = rx->c->asn,
 		.peer_as = nb != NULL ? nb->asn : 0,
