@@ -304,6 +304,10 @@ read_node_name(struct tp_ctx *c, size_t i, const yaml_node_t *k)
 	if (strcmp(s, "lo") == 0)
 		return tp_fail(c, LAB_E_VALUE, tp_at(k),
 		    "node name lo is reserved (the loopback's name)");
+	/* Daemons name their sessions after their peers; this one is taken. */
+	if (strcmp(s, "controller") == 0)
+		return tp_fail(c, LAB_E_VALUE, tp_at(k),
+		    "node name controller is reserved (the lab's own BGP speaker)");
 	memcpy(c->t->nodes[i].name, s, strlen(s) + 1);
 	c->t->nodes[i].line = tp_at(k).line;
 	c->naux[i].at = tp_at(k);

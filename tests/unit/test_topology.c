@@ -719,6 +719,8 @@ static const struct bad_case bad_cases[] = {
 	  "node name" },
 	{ NODES "    lo: {kind: frr}\n", LAB_E_VALUE, 4, 5,
 	  "node name lo is reserved" },
+	{ NODES "    controller: {kind: frr}\n", LAB_E_VALUE, 4, 5,
+	  "node name controller is reserved" },
 	{ NODES "    r1: {kind: frr, platform: tcam}\n", LAB_E_VALUE, 4, 21,
 	  "platform is only for vrouter nodes; r1 is of kind frr" },
 	{ NODES "    r1: {kind: vrouter, platform: TCAM}\n", LAB_E_VALUE, 4, 35,
