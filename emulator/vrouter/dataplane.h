@@ -4,7 +4,8 @@
  * rules applied to every transit packet, with per-rule counters.
  *
  * It runs on a thread of its own.  The kernel of the node's namespace
- * does not forward (the daemon turns ip_forward off): packets addressed
+ * does not forward (the daemon refuses to start a dataplane where
+ * ip_forward is on; a fresh namespace has it off): packets addressed
  * to the node itself (BGP, ARP for its addresses, pings) are the kernel's,
  * every other IP packet that reaches one of its MAC addresses is ours.
  */
