@@ -313,6 +313,15 @@ build_numeric(struct comp *c, const struct vr_profile *p,
 	/* An open bound closes at the field's end, never below a stated bound. */
 	if (s.n > 0 && s.v[s.n - 1].hi == UINT64_MAX)
 		s.v[s.n - 1].hi = s.v[s.n - 1].lo > fmax ? s.v[s.n - 1].lo : fmax;
+	/* ">65535" states no wide value, yet matches only values the key cannot hold. */
+	if (p->wide == VR_WIDE_REJECT && s.n > 0 && s.v[s.n - 1].hi > fmax) {
+		refuse(NULL, why, "%s matches values from %" PRIu64 ", beyond the "
+		    "%u-bit key field", name, s.v[s.n - 1].lo > fmax ?
+		    s.v[s.n - 1].lo : fmax + 1, width);
+		fs_vs_free(&s);
+		errno = EINVAL;
+		return -1;
+	}
 	if (p->wide == VR_WIDE_CLAMP)
 		fs_vs_clamp(&s, fmax);
 	c->iv = s.v;

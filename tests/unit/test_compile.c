@@ -390,6 +390,20 @@ START_TEST(tcam_rejects_2013)
 	ck_assert_ptr_null(vr_walk_new(&p, &r, 1, &why));
 	ck_assert_msg(strstr(why.msg, "port value 70000 does not fit the 16-bit "
 	    "key field") != NULL, "%s", why.msg);
+	/* No term is wide, yet ">65535" and "!=65535" reach past the key: refused. */
+	fc_parse_or_fail("match packet-length >65535", 0, &r);
+	ck_assert_ptr_null(vr_walk_new(&p, &r, 1, &why));
+	ck_assert_msg(strstr(why.msg, "packet-length matches values from 65536") != NULL,
+	    "%s", why.msg);
+	fc_parse_or_fail("match destination-port !=65535", 0, &r);
+	p = profile(VR_RANGE_PER_VALUE, false, VR_WIDE_REJECT, 16);
+	ck_assert_ptr_null(vr_walk_new(&p, &r, 1, &why));
+	ck_assert_int_eq(errno, EINVAL);
+	/* An open bound that stays inside the key is fine. */
+	fc_parse_or_fail("match packet-length >=1200", 0, &r);
+	struct vr_walk *w = vr_walk_new(&p, &r, 1, &why);
+	ck_assert_msg(w != NULL, "%s", why.msg);
+	vr_walk_free(w);
 	fs_rule_free(&r);
 	free(dir);
 }
