@@ -75,6 +75,8 @@ struct vr_dataplane {
 	size_t n_redirects;
 	uint8_t addr6[DP_MAX_ADDRS6][16];	/* the node's IPv6 addresses */
 	size_t n_addr6;
+	uint32_t addr4_other[DP_MAX_ADDRS];	/* IPv4 of lo, the control link...: local, not routes */
+	size_t n_addr4_other;
 	struct dp_arp arp[DP_ARP_SETS][DP_ARP_WAYS];
 
 	pthread_mutex_t mu;		/* rules; held by the thread for one batch */

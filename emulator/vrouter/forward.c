@@ -112,9 +112,13 @@ police(struct vr_rule_state *st, const struct vr_actions *a, double bytes,
 		st->tokens = cap_b;
 	if (st->ptokens > cap_p)
 		st->ptokens = cap_p;
-	/* Bytes may run into debt, so that any size passes at the long-run rate. */
+	/*
+	 * Both buckets may run into debt, so that any size passes at the
+	 * long-run rate: an aggregate of more segments than the bucket holds
+	 * would otherwise never pass at all.
+	 */
 	if ((a->rate_bytes > 0 && st->tokens < 0) ||
-	    (a->rate_packets > 0 && st->ptokens < segs))
+	    (a->rate_packets > 0 && st->ptokens <= 0))
 		return false;
 	if (a->rate_bytes > 0)
 		st->tokens -= bytes;
@@ -180,6 +184,17 @@ segments(const struct dp_frame *fr, const struct vr_packet *p)
 	if (l4 + hl >= end)
 		return 1;
 	return (end - l4 - hl + gs - 1) / gs;
+}
+
+/* Returns the length of an aggregate's full-size segments on the wire (segments() > 1). */
+static size_t
+wire_segment_length(const struct dp_frame *fr, const struct vr_packet *p)
+{
+	const struct virtio_net_hdr *vh = (const void *)fr->vnet;
+	size_t gs = le16toh(vh->gso_size), l4 = le16toh(vh->csum_start);
+	size_t hl = p->proto == PROTO_TCP ? (size_t)(fr->f[l4 + 12] >> 4) * 4 : 8;
+
+	return l4 - p->l3_off + hl + gs;
 }
 
 /*
@@ -297,7 +312,15 @@ dp_forward(struct vr_dataplane *dp, struct dp_if *in, struct dp_frame *fr,
 		dp_count(&dp->not_ip, 1);
 		return NULL;
 	}
-	if (!apply_rules(dp, &p, p.length, segments(fr, &p), now, &v))
+	/*
+	 * Rules see the packets the wire will carry: an aggregate's length is
+	 * that of its full-size segments (its header plus gso_size).
+	 */
+	size_t segs = segments(fr, &p);
+	unsigned wire_len = p.length;
+	if (segs > 1)
+		p.length = (uint16_t)wire_segment_length(fr, &p);
+	if (!apply_rules(dp, &p, wire_len, segs, now, &v))
 		return NULL;
 	if ((out = egress(dp, dst, &v, &nh, &ifi, &redirected)) == NULL)
 		return NULL;
@@ -320,7 +343,7 @@ dp_forward(struct vr_dataplane *dp, struct dp_if *in, struct dp_frame *fr,
 	memcpy(fr->f, mac, 6);
 	memcpy(fr->f + 6, out->mac, 6);
 	/* Ethernet padding is not the packet's: send what the IP header counts. */
-	fr->len = p.l3_off + p.length;
+	fr->len = p.l3_off + wire_len;
 	finish_checksum(fr, fr->len);
 	dp_count(&dp->forwarded, 1);
 	if (!v.matched)

@@ -60,6 +60,13 @@ take_address(struct vr_dataplane *dp, struct dp_if *ifp,
 			return;
 		ifp->addr[ifp->n_addr] = a;
 		ifp->mask[ifp->n_addr++] = m;
+	} else if (sa->sa_family == AF_INET && ifp == NULL &&
+	    dp->n_addr4_other < DP_MAX_ADDRS) {
+		/* Not a data interface: the node's address all the same. */
+		struct sockaddr_in a4;
+
+		memcpy(&a4, sa, sizeof a4);
+		dp->addr4_other[dp->n_addr4_other++] = ntohl(a4.sin_addr.s_addr);
 	} else if (sa->sa_family == AF_INET6 && dp->n_addr6 < DP_MAX_ADDRS6) {
 		struct sockaddr_in6 a6;
 
@@ -264,6 +271,9 @@ dp_is_local4(const struct vr_dataplane *dp, uint32_t ip)
 	if ((ip >> 24) == 127 || (ip >> 24) == 0 || (ip >> 28) == 0xe ||
 	    ip == UINT32_MAX)
 		return true;
+	for (size_t i = 0; i < dp->n_addr4_other; i++)
+		if (ip == dp->addr4_other[i])
+			return true;
 	for (size_t i = 0; i < dp->n_ifs; i++) {
 		const struct dp_if *ifp = &dp->ifs[i];
 
