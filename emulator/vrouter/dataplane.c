@@ -170,8 +170,9 @@ flush_tx(struct dp_if *ifp)
 		dp_count(&ifp->tx_bytes, ifp->txv[k].iov_len - DP_VNET_LEN);
 	}
 	while (done < ifp->ntx) {
+		/* Never block: the thread must keep hearing its stop signal. */
 		int n = sendmmsg(ifp->fd, ifp->txm + done,
-		    (unsigned)(ifp->ntx - done), 0);
+		    (unsigned)(ifp->ntx - done), MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -47,6 +47,7 @@ struct dp_route {
 	uint8_t plen;
 	size_t ifi;
 	uint32_t via;
+	size_t seq;			/* order added: connected first, then configuration order */
 };
 
 struct dp_redirect {

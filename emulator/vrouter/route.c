@@ -113,18 +113,22 @@ new_route(struct vr_dataplane *dp, size_t *cap)
 		dp->routes = r;
 		*cap = n;
 	}
+	dp->routes[dp->n_routes].seq = dp->n_routes;
 	return &dp->routes[dp->n_routes++];
 }
 
-/* Returns the connected route holding ip, or NULL. */
+/* Returns the longest connected route holding ip, or NULL. */
 static const struct dp_route *
 connected(const struct vr_dataplane *dp, uint32_t ip)
 {
+	const struct dp_route *best = NULL;
+
 	for (size_t i = 0; i < dp->n_routes; i++)
 		if (dp->routes[i].via == 0 &&
-		    (ip & dp->routes[i].mask) == dp->routes[i].prefix)
-			return &dp->routes[i];
-	return NULL;
+		    (ip & dp->routes[i].mask) == dp->routes[i].prefix &&
+		    (best == NULL || dp->routes[i].plen > best->plen))
+			best = &dp->routes[i];
+	return best;
 }
 
 /* Orders routes longest prefix first, so that the first match is the best. */
@@ -133,7 +137,10 @@ cmp_plen(const void *a, const void *b)
 {
 	const struct dp_route *x = a, *y = b;
 
-	return (int)y->plen - (int)x->plen;
+	/* qsort is not stable: equal lengths keep the order they were added in. */
+	if (x->plen != y->plen)
+		return (int)y->plen - (int)x->plen;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* Returns 0 once the static routes of cfg are added, or -1 with err. */
@@ -166,8 +173,9 @@ add_static(struct vr_dataplane *dp, const struct vr_dataplane_config *cfg,
 			snprintf(err, errcap, "out of memory");
 			return -1;
 		}
+		size_t seq = r->seq;
 		*r = (struct dp_route){ .prefix = s->prefix, .plen = s->plen,
-		    .mask = plen_mask(s->plen), .ifi = ifi, .via = s->via };
+		    .mask = plen_mask(s->plen), .ifi = ifi, .via = s->via, .seq = seq };
 	}
 	return 0;
 }
@@ -231,11 +239,12 @@ dp_routes_init(struct vr_dataplane *dp, const struct vr_dataplane_config *cfg,
 				snprintf(err, cap, "out of memory");
 				return -1;
 			}
+			size_t seq = r->seq;
 			*r = (struct dp_route){
 			    .prefix = ifp->addr[k] & ifp->mask[k],
 			    .mask = ifp->mask[k],
 			    .plen = (uint8_t)mask_plen(ifp->mask[k]),
-			    .ifi = i, .via = 0 };
+			    .ifi = i, .via = 0, .seq = seq };
 		}
 	}
 	if (add_static(dp, cfg, &rcap, err, cap) != 0 ||
