@@ -39,17 +39,25 @@ arp_find(struct vr_dataplane *dp, size_t ifi, uint32_t ip)
 	return NULL;
 }
 
-/* Returns a slot for (ifi, ip): a free one, else the least recently used. */
+/*
+ * Returns a slot for (ifi, ip): a free one, else the least recently used
+ * unresolved one, else the least recently used, so that a scan of
+ * addresses nobody answers for cannot push out next hops in use.
+ */
 static struct dp_arp *
 arp_slot(struct vr_dataplane *dp, size_t ifi, uint32_t ip)
 {
-	struct dp_arp *set = arp_set(dp, ifi, ip), *old = &set[0];
+	struct dp_arp *set = arp_set(dp, ifi, ip), *old = NULL;
 
 	for (int w = 0; w < DP_ARP_WAYS; w++) {
-		if (set[w].ip == 0)
-			old = &set[w];
-		else if (old->ip != 0 && set[w].used_ns < old->used_ns)
-			old = &set[w];
+		struct dp_arp *e = &set[w];
+		if (e->ip == 0) {
+			old = e;
+			break;
+		}
+		if (old == NULL || (old->resolved && !e->resolved) ||
+		    (old->resolved == e->resolved && e->used_ns < old->used_ns))
+			old = e;
 	}
 	memset(old, 0, sizeof *old);
 	old->ip = ip;
@@ -152,7 +160,10 @@ dp_arp_input(struct vr_dataplane *dp, size_t ifi, const uint8_t *f,
 		on_link |= (spa & ifp->mask[k]) == (ifp->addr[k] & ifp->mask[k]);
 	if (!on_link || spa == 0 || dp_is_local4(dp, spa) || (f[22] & 1) != 0)
 		return;
+	/* A new neighbour only from a reply, or a request for one of our addresses. */
 	if ((e = arp_find(dp, ifi, spa)) == NULL) {
+		if (f[21] != 2 && !dp_is_local4(dp, get32(f + 38)))
+			return;
 		e = arp_slot(dp, ifi, spa);
 		e->used_ns = now;
 	}
