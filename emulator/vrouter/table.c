@@ -455,6 +455,17 @@ rule_key(const struct fs_rule *r)
 	return g_bytes_new(buf, (gsize)n + 1);
 }
 
+/* Returns the key of rule for a change from peer, or NULL with errno EINVAL. */
+static GBytes *
+checked_key(const struct vr_table *t, const char *peer, const struct fs_rule *rule)
+{
+	GBytes *key = t != NULL && peer != NULL && rule != NULL ? rule_key(rule) : NULL;
+
+	if (key == NULL)
+		errno = EINVAL;
+	return key;
+}
+
 static void
 path_free(gpointer data)
 {
@@ -571,15 +582,9 @@ int
 vr_table_announce(struct vr_table *t, const char *peer, const struct fs_rule *rule,
     const char *invalid)
 {
-	if (t == NULL || peer == NULL || rule == NULL) {
-		errno = EINVAL;
+	GBytes *key = checked_key(t, peer, rule);
+	if (key == NULL)
 		return -1;
-	}
-	GBytes *key = rule_key(rule);
-	if (key == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
 	struct vr_path *path = g_new0(struct vr_path, 1);
 	fs_rule_init(&path->rule, rule->family);
 	if (fs_rule_copy(&path->rule, rule) != 0) {
@@ -658,15 +663,9 @@ remove_path(struct vr_table *t, struct vr_rule *r, int at)
 int
 vr_table_withdraw(struct vr_table *t, const char *peer, const struct fs_rule *rule)
 {
-	if (t == NULL || peer == NULL || rule == NULL) {
-		errno = EINVAL;
+	GBytes *key = checked_key(t, peer, rule);
+	if (key == NULL)
 		return -1;
-	}
-	GBytes *key = rule_key(rule);
-	if (key == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
 	struct vr_rule *r = g_hash_table_lookup(t->rules, key);
 	g_bytes_unref(key);
 	t->st.withdraws++;

@@ -357,11 +357,12 @@ node_addr(const char *node, const char *ifname, char addr[INET_ADDRSTRLEN], int 
 	ck_assert_msg(g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL) &&
 	    status == 0, "%s failed", cmd);
 	JsonNode *n = json_from_string(out, NULL);
-	ck_assert_msg(n != NULL, "%s: %s", cmd, out);
-	JsonObject *info = json_array_get_object_element(json_array_get_object_element(
-	    json_node_get_array(n), 0) ? json_object_get_array_member(
-	    json_array_get_object_element(json_node_get_array(n), 0), "addr_info") :
-	    NULL, 0);
+	ck_assert_msg(n != NULL && JSON_NODE_HOLDS_ARRAY(n) &&
+	    json_array_get_length(json_node_get_array(n)) == 1, "%s: %s", cmd, out);
+	JsonArray *infos = json_object_get_array_member(
+	    json_array_get_object_element(json_node_get_array(n), 0), "addr_info");
+	ck_assert_msg(infos != NULL && json_array_get_length(infos) > 0, "%s: %s", cmd, out);
+	JsonObject *info = json_array_get_object_element(infos, 0);
 	snprintf(addr, INET_ADDRSTRLEN, "%s", json_object_get_string_member(info, "local"));
 	*plen = (int)json_object_get_int_member(info, "prefixlen");
 	json_node_unref(n);
